@@ -1,0 +1,1 @@
+"""Normalization: page words and numbers to canonical values."""

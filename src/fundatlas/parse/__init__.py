@@ -1,0 +1,28 @@
+"""Page text to raw fields: layout detection and one reader per layout.
+
+``parse_text`` is pure: it takes the page's text and returns a ``RawPage`` holding the words as
+written on the page, each with the span it was read from.
+"""
+
+from __future__ import annotations
+
+from fundatlas.model import RawPage
+from fundatlas.parse.fields import parse_fields
+from fundatlas.parse.language import detect_language
+from fundatlas.parse.lines import split_lines
+from fundatlas.parse.table import parse_table
+from fundatlas.parse.values import parse_values
+
+__all__ = ["parse_text"]
+
+
+def parse_text(text: str, *, title_hint: str | None = None, url: str | None = None) -> RawPage:
+    """Read a page's text: its layout (``fields``, ``table``, ``values`` or None), fields and language."""
+    lines = split_lines(text)
+    page = RawPage()
+    if parse_fields(lines, page, title_hint):
+        parse_table(lines, page, fill_only=True)
+    elif not parse_table(lines, page):
+        parse_values(lines, page)
+    page.lang = detect_language(text, lines, page, url)
+    return page

@@ -1,0 +1,209 @@
+"""The ``fields`` layout: a title, then label/value rows, then the description.
+
+Two renderings are known: ``-`` separator lines between rows after the site navigation, and
+``•`` bullets with indented values and no navigation. A label may have no value (the next line
+is the next label or a separator), and rows may be missing. Which field a label names comes from
+the vocabulary; a label that names two fields (the Spanish "Tipo de proyecto" over both status
+and type) is resolved by its value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fundatlas.model import BeneficiaryLine, RawField, RawPage, Span
+from fundatlas.normalize.codes import status_code
+from fundatlas.normalize.countries import segment_countries
+from fundatlas.normalize.numbers import parse_amount, parse_year
+from fundatlas.parse.lines import Line, sub_field
+from fundatlas.vocab import Label, label_key, vocabulary
+
+#: Label lines further apart than this (in lines) belong to different blocks.
+MAX_GAP = 4
+#: A line longer than this is never a label.
+MAX_LABEL_LENGTH = 100
+#: A title is never longer than this.
+MAX_TITLE_LENGTH = 500
+YEAR_FIELDS = frozenset({"year", "start_year", "end_year"})
+BENEFICIARY_FIELDS = frozenset({"beneficiaries", "non_eligible"})
+
+
+@dataclass(frozen=True, slots=True)
+class LabelLine:
+    index: int
+    label: Label
+    text: str
+    inline_value: RawField | None  # "Label: value" on one line
+
+
+def find_label(line: Line) -> tuple[Label, RawField | None] | None:
+    """The label a line holds, alone or as ``Label: value``."""
+    content = line.content
+    if not content or len(content) > 300:
+        return None
+    labels = vocabulary().field_labels
+    if len(content) <= MAX_LABEL_LENGTH:
+        label = labels.get(label_key(content))
+        if label is not None:
+            return label, None
+    colon = content.find(":")
+    if 0 < colon <= MAX_LABEL_LENGTH:
+        label = labels.get(label_key(content[:colon]))
+        if label is not None:
+            return label, sub_field(line, colon + 1)
+    return None
+
+
+def label_lines(lines: list[Line]) -> list[LabelLine]:
+    found = []
+    for index, line in enumerate(lines):
+        hit = find_label(line)
+        if hit is not None:
+            found.append(LabelLine(index, hit[0], line.content, hit[1]))
+    return found
+
+
+def best_block(found: list[LabelLine]) -> list[LabelLine]:
+    """The run of nearby label lines that names the most distinct fields (at least two)."""
+    blocks: list[list[LabelLine]] = []
+    for item in found:
+        if blocks and item.index - blocks[-1][-1].index <= MAX_GAP:
+            blocks[-1].append(item)
+        else:
+            blocks.append([item])
+    best: list[LabelLine] = []
+    best_count = 1
+    for block in blocks:
+        count = len({f for item in block for f in item.label.fields})
+        if count > best_count:
+            best, best_count = block, count
+    return best
+
+
+def _is_value_line(label_line: Line, candidate: Line) -> bool:
+    if candidate.is_blank or candidate.is_separator:
+        return False
+    if label_line.bullet:
+        # Bullet rendering: values are indented continuation lines, never bullets themselves.
+        return not candidate.bullet and candidate.indent > 0
+    return not candidate.bullet
+
+
+def _looks_like_prose(value: str) -> bool:
+    return len(value) > 120 or value.count(" ") > 15 or value.endswith((".", "!", "?"))
+
+
+def _countries_only(value: str) -> bool:
+    matches, leftovers = segment_countries(value)
+    return bool(matches) and not leftovers
+
+
+def _accepts(fields: frozenset[str], value: str) -> bool:
+    """Whether ``value`` can be the value of a label naming ``fields`` (used to tell a missing value)."""
+    if fields & YEAR_FIELDS:
+        return parse_year(value) is not None and len(value) < 40
+    if "budget_usd" in fields:
+        return parse_amount(value) is not None and len(value) < 80
+    if fields & BENEFICIARY_FIELDS:
+        matches, leftovers = segment_countries(value)
+        return bool(matches) or not _looks_like_prose(value)
+    if fields & {"project_id", "prima_id"}:
+        return len(value) <= 40 and value.count(" ") <= 2
+    return not _looks_like_prose(value) or len(value) <= 200
+
+
+def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None) -> bool:
+    """Read the ``fields`` layout into ``page``; False when the page has no field block."""
+    block = best_block(label_lines(lines))
+    if not block:
+        return False
+    page.layout = "fields"
+    label_indexes = {item.index for item in block}
+    last_line = block[0].index
+    for position, item in enumerate(block):
+        is_last = position == len(block) - 1
+        line = lines[item.index]
+        values: list[RawField] = []
+        if item.inline_value is not None:
+            values.append(item.inline_value)
+            consumed = item.index
+        else:
+            consumed = item.index
+            nxt = item.index + 1
+            if nxt < len(lines) and nxt not in label_indexes and _is_value_line(line, lines[nxt]):
+                candidate = lines[nxt]
+                if _accepts(item.label.fields, candidate.content) or not is_last:
+                    values.append(candidate.field())
+                    consumed = nxt
+            elif nxt >= len(lines):
+                page.warnings.append(f"page ends after the label {item.text!r}: it may be cut short")
+        if values and item.label.fields & BENEFICIARY_FIELDS:
+            # Countries may continue on the next lines (one per line in some renderings).
+            nxt = consumed + 1
+            while (
+                nxt < len(lines)
+                and nxt not in label_indexes
+                and _is_value_line(line, lines[nxt])
+                and len(lines[nxt].content) <= 80
+                and _countries_only(lines[nxt].content)
+            ):
+                values.append(lines[nxt].field())
+                consumed = nxt
+                nxt += 1
+        last_line = max(last_line, consumed)
+        _store(page, item, values)
+    _find_title(lines, block[0].index, page, title_hint)
+    find_description(lines, last_line + 1, page)
+    if not any(item.label.fields & BENEFICIARY_FIELDS for item in block) and last_line >= len(lines) - 2:
+        page.warnings.append("the field block ends with the page: it may be cut short")
+    return True
+
+
+def _store(page: RawPage, item: LabelLine, values: list[RawField]) -> None:
+    fields = item.label.fields
+    if not values:
+        return
+    if fields & BENEFICIARY_FIELDS:
+        eligible = "non_eligible" not in fields
+        page.beneficiary_lines.extend(BeneficiaryLine(value, eligible) for value in values)
+        return
+    value = values[0]
+    if len(fields) > 1:
+        # An ambiguous label: the value decides ("Tipo de proyecto" / "Finalizado" is a status).
+        name = "status" if "status" in fields and status_code(value.value) else sorted(fields - {"status"})[0]
+    else:
+        (name,) = fields
+    if name in page.fields:
+        if page.fields[name].value != value.value:
+            page.warnings.append(
+                f"label {item.text!r} appears twice with different values: "
+                f"kept {page.fields[name].value!r}, not {value.value!r}"
+            )
+        return
+    page.fields[name] = value
+
+
+def _find_title(lines: list[Line], first_label: int, page: RawPage, title_hint: str | None) -> None:
+    """The title is the text line just above the field block (navigation lines excepted)."""
+    vocab = vocabulary()
+    if title_hint:
+        for index in range(first_label - 1, -1, -1):
+            if lines[index].content == title_hint:
+                page.fields["title"] = lines[index].field()
+                return
+    for index in range(first_label - 1, -1, -1):
+        line = lines[index]
+        if line.is_blank or line.is_separator:
+            continue
+        if line.bullet or len(line.content) > MAX_TITLE_LENGTH or label_key(line.content) in vocab.not_title:
+            return
+        page.fields["title"] = line.field()
+        return
+
+
+def find_description(lines: list[Line], begin: int, page: RawPage) -> None:
+    content = [line for line in lines[begin:] if not line.is_blank]
+    if content:
+        start, end = content[0].start, content[-1].end
+        text = "\n".join(f"- {line.content}" if line.bullet else line.content for line in content)
+        page.fields["description"] = RawField(text, Span(start, end))

@@ -1,0 +1,75 @@
+"""Which language a page is in: its labels first, then its URL, then its common words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from fundatlas.model import RawPage
+from fundatlas.parse.lines import Line
+from fundatlas.text import fold
+from fundatlas.vocab import label_key, vocabulary
+
+_WORD = re.compile(r"[^\W\d_]+")
+#: How much text the word count reads.
+SAMPLE_CHARS = 4000
+
+
+def language_of_labels(lines: list[Line], page: RawPage) -> str | None:
+    """The language most of the page's labels and coded values are written in."""
+    vocab = vocabulary()
+    votes: Counter[str] = Counter()
+    for line in lines:
+        content = line.content
+        if not content or len(content) > 100:
+            continue
+        key = label_key(content)
+        label = vocab.field_labels.get(key)
+        if label is not None and len(label.langs) == 1:
+            votes.update(label.langs)
+            continue
+        for kind in ("status", "idf_region"):
+            langs = vocab.coded_langs[kind].get(key)
+            if langs is not None and len(langs) == 1:
+                votes.update(langs)
+        type_langs = vocab.type_langs.get(key)
+        if type_langs is not None and len(type_langs) == 1:
+            votes.update(type_langs)
+    if not votes or page.layout == "values":
+        return None
+    return votes.most_common(1)[0][0]
+
+
+def language_of_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    for marker, lang in vocabulary().url_language.items():
+        if marker in url:
+            return lang
+    return "en" if "iom.int/" in url else None
+
+
+def language_of_words(text: str) -> str | None:
+    """The language whose common words occur most in ``text``."""
+    words = vocabulary().language_words
+    counts: Counter[str] = Counter()
+    for word in _WORD.findall(text[:SAMPLE_CHARS].lower()):
+        for lang, common in words.items():
+            if word in common:
+                counts[lang] += 1
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+def detect_language(text: str, lines: list[Line], page: RawPage, url: str | None = None) -> str | None:
+    """Labels, then URL, then the words of the site's navigation (the text above the title)."""
+    by_labels = language_of_labels(lines, page)
+    if by_labels:
+        return by_labels
+    by_url = language_of_url(url)
+    if by_url:
+        return by_url
+    title = page.fields.get("title")
+    head = text[: title.span.start] if title is not None and title.span.start >= 200 else text
+    return language_of_words(head) or language_of_words(fold(text))

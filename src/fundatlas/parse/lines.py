@@ -1,0 +1,63 @@
+"""The page text as lines, with the offsets of each line's content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fundatlas.model import RawField, Span
+
+#: Characters that start a list item or a separator line ("-", "•").
+BULLETS = frozenset("-•*·–—▪◦●")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line: its content without indentation, bullet or trailing spaces, and where that lies."""
+
+    start: int
+    end: int
+    content: str
+    indent: int
+    bullet: bool
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.content
+
+    @property
+    def is_separator(self) -> bool:
+        """A line holding only a bullet ("-"), as between label/value pairs."""
+        return self.bullet and not self.content
+
+    def field(self) -> RawField:
+        return RawField(self.content, Span(self.start, self.end))
+
+
+def split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    position = 0
+    for raw in text.split("\n"):
+        stripped = raw.lstrip()
+        indent = len(raw) - len(stripped)
+        content = stripped.rstrip()
+        start = position + indent
+        bullet = False
+        if content and content[0] in BULLETS and (len(content) == 1 or content[1] in " \t"):
+            rest = content[1:].lstrip()
+            start += len(content) - len(rest)
+            content = rest
+            bullet = True
+        lines.append(Line(start, start + len(content), content, indent, bullet))
+        position += len(raw) + 1
+    return lines
+
+
+def sub_field(line: Line, begin: int, end: int | None = None) -> RawField | None:
+    """The part ``content[begin:end]`` of a line, trimmed, with its span; None when empty."""
+    piece = line.content[begin:end]
+    lead = len(piece) - len(piece.lstrip(" \t|:"))
+    piece = piece.strip(" \t|:")
+    if not piece:
+        return None
+    start = line.start + begin + lead
+    return RawField(piece, Span(start, start + len(piece)))

@@ -1,0 +1,229 @@
+"""Bytes or HTML to the page text the parser reads, with a map back to the input.
+
+``read_page`` never raises: undecodable bytes fall back to cp1252 then latin-1, and HTML is
+reduced to its visible text with selectolax (lexbor), one line per block element. For HTML
+input it keeps, for every run of text, where that run sits in the HTML source, so spans found
+in the text can be given back as spans of the input.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from fundatlas.model import Span
+
+_HTML_START = re.compile(r"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<meta|<div|<main|<article|<section|<p\b|<h[1-6]\b|<table|<ul\b)", re.I)
+_HTML_ANYWHERE = re.compile(r"<(?:html|body)\b[^>]*>", re.I)
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
+
+#: Elements whose text is never shown, dropped with their content.
+_HIDDEN = ["script", "style", "noscript", "template", "svg", "iframe", "object", "head", "nav", "footer", "button", "form"]
+#: Elements that start a new line of text.
+_BLOCKS = frozenset(
+    "address article aside blockquote body dd details dialog div dl dt fieldset figcaption figure h1 h2 h3 h4 h5 h6 "
+    "header hgroup hr html li main ol p pre section summary table tbody thead tfoot tr ul caption option".split()
+)
+_CELLS = frozenset({"td", "th"})
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass(frozen=True, slots=True)
+class TextRun:
+    """A run of page text copied from the input at ``source_start`` (exact when ``exact``)."""
+
+    text_start: int
+    length: int
+    source_start: int
+    source_length: int
+    exact: bool
+
+
+@dataclass(slots=True)
+class PageText:
+    """The text the parser reads, and how it relates to the decoded input."""
+
+    text: str
+    source: str
+    encoding: str
+    is_html: bool = False
+    title_hint: str | None = None
+    runs: list[TextRun] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def source_span(self, span: Span) -> Span:
+        """Map a span of ``text`` to the span of the decoded input it came from."""
+        if not self.is_html or not self.runs:
+            return span
+        return Span(self._source_offset(span.start, end=False), self._source_offset(span.end, end=True))
+
+    def _source_offset(self, offset: int, *, end: bool) -> int:
+        starts = [run.text_start for run in self.runs]
+        index = bisect.bisect_right(starts, offset - 1 if end else offset) - 1
+        if index < 0:
+            return self.runs[0].source_start
+        run = self.runs[index]
+        inside = min(max(offset - run.text_start, 0), run.length)
+        if run.exact:
+            return run.source_start + inside
+        # Character references or collapsed spaces: scale into the source run.
+        return run.source_start + round(inside * run.source_length / max(run.length, 1))
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode page bytes: a BOM, else UTF-8, else cp1252, else latin-1 (never fails)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def looks_like_html(text: str) -> bool:
+    """True for markup: a page that starts with a tag or holds an ``<html>``/``<body>`` element."""
+    return bool(_HTML_START.match(text[:512])) or bool(_HTML_ANYWHERE.search(text[:4096]))
+
+
+def read_page(data: bytes | str) -> PageText:
+    """Decode ``data`` and reduce HTML to visible text; plain text passes through unchanged."""
+    if isinstance(data, bytes):
+        source, encoding = decode(data)
+    else:
+        source, encoding = data, "str"
+    if not looks_like_html(source):
+        return PageText(text=source, source=source, encoding=encoding)
+    try:
+        return html_to_text(source, encoding)
+    except Exception as exc:  # selectolax is robust; keep the promise of never raising anyway
+        return PageText(text=source, source=source, encoding=encoding, warnings=[f"HTML could not be read ({exc})"])
+
+
+def _block_and_cell(node: LexborNode) -> tuple[int, int]:
+    cell = 0
+    parent = node.parent
+    while parent is not None:
+        tag = parent.tag
+        if tag in _CELLS and not cell:
+            cell = parent.mem_id
+        elif tag in _BLOCKS:
+            return parent.mem_id, cell
+        parent = parent.parent
+    return 0, cell
+
+
+class _TextBuilder:
+    """Collects lines of text and, for each piece, where it came from in the source."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.parts: list[str] = []
+        self.length = 0
+        self.runs: list[TextRun] = []
+        self.cursor = 0
+        self.line_has_text = False
+
+    def newline(self) -> None:
+        if self.line_has_text:
+            self._emit("\n")
+            self.line_has_text = False
+
+    def separator(self, sep: str) -> None:
+        if self.line_has_text:
+            self._emit(sep)
+
+    def add(self, piece: str) -> None:
+        found = self.source.find(piece, self.cursor)
+        if found >= 0:
+            self.runs.append(TextRun(self.length, len(piece), found, len(piece), True))
+            self.cursor = found + len(piece)
+        else:
+            start, length = _locate_loosely(self.source, self.cursor, piece)
+            self.runs.append(TextRun(self.length, len(piece), start, length, False))
+            self.cursor = start + length
+        self._emit(piece)
+        self.line_has_text = True
+
+    def _emit(self, piece: str) -> None:
+        self.parts.append(piece)
+        self.length += len(piece)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _locate_loosely(source: str, cursor: int, piece: str) -> tuple[int, int]:
+    """Find ``piece`` in the source allowing character references and runs of spaces."""
+    pattern = []
+    for char in piece[:200]:
+        if char == " ":
+            pattern.append(r"(?:\s|&nbsp;|&#160;|&#xa0;)+")
+        elif char.isalnum():
+            pattern.append(f"(?:{re.escape(char)}|&#?\\w+;)")
+        else:
+            pattern.append(f"(?:{re.escape(char)}|&#?\\w+;|<[^>]*>)")
+    match = re.compile("".join(pattern), re.I).search(source, cursor)
+    if match is None:
+        return cursor, 0
+    return match.start(), match.end() - match.start()
+
+
+def html_to_text(source: str, encoding: str = "str") -> PageText:
+    """Visible text of an HTML page, one line per block element, cells joined by `` | ``."""
+    tree = LexborHTMLParser(source)
+    heading = tree.css_first("h1")
+    title_hint = _WS.sub(" ", heading.text(deep=True)).strip() if heading is not None else None
+    tree.strip_tags(_HIDDEN)
+    root = tree.body or tree.root
+    builder = _TextBuilder(source)
+    if root is None:
+        return PageText(text="", source=source, encoding=encoding, is_html=True, title_hint=title_hint)
+    last_block, last_cell = -1, -1
+    pending_space = False
+    for node in root.traverse(include_text=True):
+        tag = node.tag
+        if tag == "br":
+            builder.newline()
+            pending_space = False
+            continue
+        if tag != "-text":
+            continue
+        raw = node.text_content or ""
+        if not raw:
+            continue
+        block, cell = _block_and_cell(node)
+        piece = _WS.sub(" ", raw)
+        stripped = piece.strip()
+        if block != last_block:
+            builder.newline()
+            last_block, last_cell = block, cell
+            pending_space = False
+        elif cell != last_cell:
+            builder.separator(" | ")
+            last_cell = cell
+            pending_space = False
+        if not stripped:
+            pending_space = True
+            continue
+        if (pending_space or piece[0] == " ") and builder.line_has_text:
+            builder._emit(" ")
+        builder.add(stripped)
+        pending_space = piece[-1] == " "
+    return PageText(
+        text=builder.text(),
+        source=source,
+        encoding=encoding,
+        is_html=True,
+        title_hint=title_hint or None,
+        runs=builder.runs,
+    )
