@@ -125,6 +125,33 @@ class Project:
         return out
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One result of checking a project against one of the Fund's rules."""
+
+    rule: str
+    severity: str  # "error" | "warning" | "info"
+    message: str
+    field: str | None = None
+    source: str | None = None  # where the rule comes from (research note, guidance note)
+    span: Span | None = None
+    lang: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "field": self.field,
+            "source": self.source,
+            "span": self.span.to_dict() if self.span is not None else None,
+            "lang": self.lang,
+        }
+
+
 @dataclass(slots=True)
 class Source:
     sha256: str | None

@@ -51,7 +51,7 @@ _CONJUNCTIONS = frozenset({"et", "and", "y", "e", "&"})
 _NOT_WORDS = frozenset({_OPEN, _CLOSE, _SEP})
 
 # Tiers: a lower tier wins when two names fold to the same key with different codes.
-_ALIAS, _SOURCE, _DERIVED, _ARTICLE = 0, 1, 2, 3
+_ALIAS, _SOURCE, _DERIVED, _ARTICLE = 0, 1, 2, 10  # an article form ranks _ARTICLE + its base tier
 _MIN_LETTERS = 4  # shortest name the letter-level splitter ("ChiliUruguay") may use
 _MAX_DP_LETTERS = 256  # longer unknown runs are reported as they are
 _MAX_QUALIFIER_WORDS = 4  # "Name (qualifier)" absorbs at most this many words
@@ -123,15 +123,15 @@ def _letters(name: str) -> str:
 def _derived_forms(name: str) -> Iterator[str]:
     """Generic variants of a source name: inverted ISO forms and forms without a qualifier."""
     forms = [name]
-    if name.count(",") == 1:
-        head, tail = (part.strip() for part in name.split(","))
-        if head and tail:
-            forms += [f"{tail} {head}", f"{head} ({tail})"]
+    if "(" in name:  # "Myanmar (Birmanie)" -> "Myanmar"; only the source's own qualifiers
+        bare = " ".join(re.sub(r"\([^()]*\)", " ", name).split())
+        if bare:
+            forms.append(bare)
     for form in list(forms):
-        if "(" in form:
-            bare = " ".join(re.sub(r"\([^()]*\)", " ", form).split())
-            if bare and bare != form:
-                forms.append(bare)
+        if form.count(",") == 1:
+            head, tail = (part.strip() for part in form.split(","))
+            if head and tail:  # not "head" alone: "Korea, Republic of" / "Korea, Democratic ..."
+                forms += [f"{tail} {head}", f"{head} ({tail})"]
     yield from forms[1:]
 
 
@@ -207,7 +207,7 @@ def _gazetteer() -> _Gazetteer:
         for lang_ in LANGS if lang is None else (lang,):
             names[lang_].setdefault(name, iso3)
             for article_key in _article_keys(key, lang_):
-                add_key(article_key, iso3, _ARTICLE)
+                add_key(article_key, iso3, _ARTICLE + tier)
 
     for name, iso3 in _aliases().items():
         add_name(name, iso3, _ALIAS, None)
