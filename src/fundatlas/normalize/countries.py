@@ -43,12 +43,14 @@ _EXTRA_TERRITORIES = {"XK": "XKX"}
 _ARTICLES = {"fr": ("le", "la", "les", "l"), "en": ("the",), "es": ("el", "la", "los", "las")}
 _ALL_ARTICLES = frozenset(article for articles in _ARTICLES.values() for article in articles)
 
-# Token shapes: words (letters/digits, with combining marks), and one-character punctuation tokens.
-_TOKEN_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+|[()\[\]{},;/&]")
+# Token shapes: words (letters, digits, combining marks), and one-character punctuation tokens.
+_TOKEN_RE = re.compile(r"[\w\u0300-\u036f]+|[()\[\]{},;/&]")
 _PUNCT = {"(": "(", "[": "(", "{": "(", ")": ")", "]": ")", "}": ")", ",": ",", ";": ",", "/": ",", "&": "&"}
 _OPEN, _CLOSE, _SEP, _CONJ = "(", ")", ",", "&"
 _CONJUNCTIONS = frozenset({"et", "and", "y", "e", "&"})
 _NOT_WORDS = frozenset({_OPEN, _CLOSE, _SEP})
+_APOSTROPHES = frozenset("'\u2019\u2018\u02bc")
+_ELIDED = frozenset({"d", "l"})
 
 # Tiers: a lower tier wins when two names fold to the same key with different codes.
 _ALIAS, _SOURCE, _DERIVED, _ARTICLE = 0, 1, 2, 10  # an article form ranks _ARTICLE + its base tier
@@ -101,14 +103,17 @@ def _fold_token(token: str) -> str:
 
 def _tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
     """Folded tokens of ``text`` with their start and end offsets in ``text``."""
-    tokens: list[str] = []
+    raw = _TOKEN_RE.findall(text)
+    tokens = [_fold_token(token) for token in raw]
     starts: list[int] = []
     ends: list[int] = []
-    for m in _TOKEN_RE.finditer(text):
-        tokens.append(_fold_token(m.group()))
-        start, end = m.span()
-        starts.append(start)
-        ends.append(end)
+    find = text.find
+    pos = 0
+    for token in raw:  # only unmatched characters lie between tokens, so find() lands on each token
+        pos = find(token, pos)
+        starts.append(pos)
+        pos += len(token)
+        ends.append(pos)
     return tokens, starts, ends
 
 
@@ -315,7 +320,7 @@ def _longest(trie: _Node, tokens: list[str], i: int, n: int, guard: bool = True)
         j += 1
     if guard and 0 <= comma < best_end and comma + 1 < n:
         after_end, after = _longest(trie, tokens, comma + 1, n, False)
-        if after is not None and after_end > best_end:
+        if after is not None and after_end > best_end and plain is not None:
             return plain_end, plain
     return best_end, best
 
@@ -332,7 +337,7 @@ def _qualifier_end(trie: _Node, tokens: list[str], end: int, n: int) -> int:
         if token == _CLOSE:
             closed = True
             break
-        if token == _OPEN or token == _SEP:
+        if token in (_OPEN, _SEP):
             break
         words += 1
         if words > _MAX_QUALIFIER_WORDS:
@@ -440,7 +445,9 @@ def _resolve_run(
         if split:
             sub_matches: list[CountryMatch] = []
             sub_leftovers: list[str] = []
-            _segment(gazetteer, line, sub_tokens, sub_starts, sub_ends, offset, False, sub_matches, sub_leftovers)
+            _segment(
+                gazetteer, line, sub_tokens, sub_starts, sub_ends, offset, False, sub_matches, sub_leftovers
+            )
             if sub_matches:
                 matches += sub_matches
                 leftovers += sub_leftovers
@@ -470,18 +477,22 @@ def _segment(
 ) -> None:
     trie = gazetteer.trie
     n = len(tokens)
-    run: list[int] = []
+    run: list[int] = []  # token indices of the current run of unknown words
+
+    def flush() -> None:
+        if run:
+            _resolve_run(gazetteer, line, tokens, starts, ends, run, offset, allow_camel, matches, leftovers)
+            run.clear()
+
     after_match = False
     i = 0
     while i < n:
         token = tokens[i]
         if token == _SEP:
-            if run:
-                _resolve_run(gazetteer, line, tokens, starts, ends, run, offset, allow_camel, matches, leftovers)
-                run = []
+            flush()
             i += 1
             continue
-        if token == _OPEN or token == _CLOSE:
+        if token in (_OPEN, _CLOSE):
             if run:
                 run.append(i)
             i += 1
@@ -489,24 +500,22 @@ def _segment(
         end, iso3 = _longest(trie, tokens, i, n)
         if iso3 is None:
             if token == _CONJ and (after_match or (i + 1 < n and _longest(trie, tokens, i + 1, n)[1])):
-                if run:
-                    _resolve_run(gazetteer, line, tokens, starts, ends, run, offset, allow_camel, matches, leftovers)
-                    run = []
+                flush()
             else:
                 run.append(i)
                 after_match = False
             i += 1
             continue
-        if run:
-            _resolve_run(gazetteer, line, tokens, starts, ends, run, offset, allow_camel, matches, leftovers)
-            run = []
-        end = _qualifier_end(trie, tokens, end, n)
+        flush()
+        if end < n and tokens[end] == _OPEN:
+            end = _qualifier_end(trie, tokens, end, n)
         start, stop = starts[i], ends[end - 1]
+        if stop < len(line) and line[stop] in _APOSTROPHES and tokens[end - 1] in _ELIDED:
+            stop += 1  # "Iran, République islamique d'" keeps its apostrophe
         matches.append(CountryMatch(iso3, line[start:stop], start + offset, stop + offset))
         after_match = True
         i = end
-    if run:
-        _resolve_run(gazetteer, line, tokens, starts, ends, run, offset, allow_camel, matches, leftovers)
+    flush()
 
 
 def segment_countries(line: str, offset: int = 0) -> tuple[list[CountryMatch], list[str]]:

@@ -9,10 +9,12 @@ and type) is resolved by its value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 from fundatlas.model import BeneficiaryLine, RawField, RawPage, Span
-from fundatlas.normalize.codes import status_code
+from fundatlas.normalize.codes import coverage_code, region_code, status_code, type_code
 from fundatlas.normalize.countries import segment_countries
 from fundatlas.normalize.numbers import parse_amount, parse_year
 from fundatlas.parse.lines import Line, sub_field
@@ -24,6 +26,9 @@ MAX_GAP = 4
 MAX_LABEL_LENGTH = 100
 #: A title is never longer than this.
 MAX_TITLE_LENGTH = 500
+#: "Label value" on one line is only looked for in lines this short.
+MAX_INLINE_LENGTH = 160
+_ID = re.compile(r"^[A-Z0-9]{2,4}[.\-]?[A-Z0-9]{2,6}$")
 YEAR_FIELDS = frozenset({"year", "start_year", "end_year"})
 BENEFICIARY_FIELDS = frozenset({"beneficiaries", "non_eligible"})
 
@@ -37,7 +42,7 @@ class LabelLine:
 
 
 def find_label(line: Line) -> tuple[Label, RawField | None] | None:
-    """The label a line holds, alone or as ``Label: value``."""
+    """The label a line holds: alone, as ``Label: value``, or as ``Label value`` with a typed value."""
     content = line.content
     if not content or len(content) > 300:
         return None
@@ -51,7 +56,59 @@ def find_label(line: Line) -> tuple[Label, RawField | None] | None:
         label = labels.get(label_key(content[:colon]))
         if label is not None:
             return label, sub_field(line, colon + 1)
+    if len(content) <= MAX_INLINE_LENGTH:
+        return _inline_label(line)
     return None
+
+
+def _inline_label(line: Line) -> tuple[Label, RawField | None] | None:
+    """``Start Date 2023`` on one line: accepted only when the value is of the label's kind."""
+    folded = label_key(line.content)
+    first_word = folded.split(" ", 1)[0]
+    for key in _labels_by_first_word().get(first_word, ()):
+        if folded.startswith(key + " "):
+            label = vocabulary().field_labels[key]
+            value = sub_field(line, _original_length(line.content, key))
+            if value is not None and _strictly_accepts(label.fields, value.value):
+                return label, value
+    return None
+
+
+@cache
+def _labels_by_first_word() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for key in vocabulary().field_labels:
+        index.setdefault(key.split(" ", 1)[0], []).append(key)
+    return {word: tuple(sorted(keys, key=len, reverse=True)) for word, keys in index.items()}
+
+
+def _original_length(content: str, folded_prefix: str) -> int:
+    """How many characters of ``content`` fold to ``folded_prefix`` (folding can change lengths)."""
+    for end in range(max(len(folded_prefix) - 3, 1), min(len(folded_prefix) + 6, len(content)) + 1):
+        if label_key(content[:end]) == folded_prefix:
+            return end
+    return len(folded_prefix)
+
+
+def _strictly_accepts(fields: frozenset[str], value: str) -> bool:
+    """A value that can only be of these fields: a year, an amount, a coded word, an ID, countries."""
+    if fields & YEAR_FIELDS:
+        return parse_year(value) is not None and len(value) <= 12
+    if "budget_usd" in fields:
+        return parse_amount(value) is not None and len(value) <= 40
+    if "status" in fields and status_code(value):
+        return True
+    if "coverage" in fields:
+        return coverage_code(value) is not None
+    if "idf_region" in fields:
+        return region_code(value) is not None
+    if fields & {"project_id", "prima_id"}:
+        return _ID.match(value) is not None
+    if fields & BENEFICIARY_FIELDS:
+        return _countries_only(value)
+    if "project_type" in fields:
+        return type_code(value) is not None
+    return False
 
 
 def label_lines(lines: list[Line]) -> list[LabelLine]:
@@ -106,7 +163,10 @@ def _accepts(fields: frozenset[str], value: str) -> bool:
         return parse_amount(value) is not None and len(value) < 80
     if fields & BENEFICIARY_FIELDS:
         matches, leftovers = segment_countries(value)
-        return bool(matches) or not _looks_like_prose(value)
+        leftover_words = sum(len(word.split()) for word in leftovers)
+        if matches:
+            return leftover_words <= max(1, len(matches) // 2)
+        return not _looks_like_prose(value)
     if fields & {"project_id", "prima_id"}:
         return len(value) <= 40 and value.count(" ") <= 2
     return not _looks_like_prose(value) or len(value) <= 200
@@ -151,7 +211,8 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
                 consumed = nxt
                 nxt += 1
         last_line = max(last_line, consumed)
-        _store(page, item, values)
+        later = any(other.label == item.label for other in block[position + 1 :])
+        _store(page, item, values, later)
     _find_title(lines, block[0].index, page, title_hint)
     find_description(lines, last_line + 1, page)
     if not any(item.label.fields & BENEFICIARY_FIELDS for item in block) and last_line >= len(lines) - 2:
@@ -159,7 +220,23 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
     return True
 
 
-def _store(page: RawPage, item: LabelLine, values: list[RawField]) -> None:
+def _resolve(fields: frozenset[str], value: str, page: RawPage, later_same_label: bool) -> str:
+    """Which field an ambiguous label names, from its value (ES "Tipo de proyecto": status or type).
+
+    A status word is the status, a known type is the type; otherwise the first of two such rows
+    is the status (as on the Spanish pages) and a lone row is the type.
+    """
+    others = sorted(fields - {"status"})
+    if "status" not in fields:
+        return others[0]
+    if status_code(value):
+        return "status"
+    if type_code(value) or not later_same_label or "status" in page.fields:
+        return others[0] if others else "status"
+    return "status"
+
+
+def _store(page: RawPage, item: LabelLine, values: list[RawField], later_same_label: bool = False) -> None:
     fields = item.label.fields
     if not values:
         return
@@ -168,11 +245,7 @@ def _store(page: RawPage, item: LabelLine, values: list[RawField]) -> None:
         page.beneficiary_lines.extend(BeneficiaryLine(value, eligible) for value in values)
         return
     value = values[0]
-    if len(fields) > 1:
-        # An ambiguous label: the value decides ("Tipo de proyecto" / "Finalizado" is a status).
-        name = "status" if "status" in fields and status_code(value.value) else sorted(fields - {"status"})[0]
-    else:
-        (name,) = fields
+    name = _resolve(fields, value.value, page, later_same_label) if len(fields) > 1 else next(iter(fields))
     if name in page.fields:
         if page.fields[name].value != value.value:
             page.warnings.append(

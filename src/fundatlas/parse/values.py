@@ -23,13 +23,27 @@ MAX_VALUE_LINES = 12
 
 
 def _find_anchor(lines: list[Line]) -> int | None:
-    """Index of the project-ID line that starts the value block."""
+    """Index of the first value line (the IDF region, else the project ID) after the title."""
     for index, line in enumerate(lines):
-        if not PROJECT_ID.match(line.content) or line.bullet:
+        content = line.content
+        if line.bullet or not content:
             continue
-        before = [lines[i].content for i in range(max(index - 3, 0), index) if lines[i].content]
-        if before and (region_code(before[-1]) or (len(before) >= 2 and before[-1] == before[-2])):
+        following = _next_content(lines, index)
+        if region_code(content) and following is not None and (
+            PROJECT_ID.match(following.content) or _AMOUNT_LINE.match(following.content)
+        ):
             return index
+        if PROJECT_ID.match(content):
+            before = [lines[i].content for i in range(max(index - 3, 0), index) if lines[i].content]
+            if len(before) >= 2 and before[-1] == before[-2]:
+                return index
+    return None
+
+
+def _next_content(lines: list[Line], index: int) -> Line | None:
+    for line in lines[index + 1 : index + 3]:
+        if line.content:
+            return line
     return None
 
 
@@ -38,23 +52,22 @@ def parse_values(lines: list[Line], page: RawPage) -> bool:
     if anchor is None:
         return False
     page.layout = "values"
-    page.fields["project_id"] = lines[anchor].field()
-    above = [i for i in range(anchor - 1, -1, -1) if lines[i].content][:3]
-    title_index = above[0] if above else None
-    if title_index is not None and region_code(lines[title_index].content):
-        page.fields["idf_region"] = lines[title_index].field()
-        title_index = above[1] if len(above) > 1 else None
-    if title_index is not None and not lines[title_index].bullet:
-        page.fields["title"] = lines[title_index].field()
-    index = anchor + 1
-    end = min(len(lines), anchor + 1 + MAX_VALUE_LINES)
+    above = [i for i in range(anchor - 1, -1, -1) if lines[i].content][:1]
+    if above and not lines[above[0]].bullet and len(lines[above[0]].content) <= 500:
+        page.fields["title"] = lines[above[0]].field()
+    index = anchor
+    end = min(len(lines), anchor + MAX_VALUE_LINES)
     while index < end:
         line = lines[index]
         content = line.content
         if not content:
             index += 1
             continue
-        if "budget_usd" not in page.fields and _AMOUNT_LINE.match(content):
+        if index == anchor and region_code(content):
+            page.fields["idf_region"] = line.field()
+        elif "project_id" not in page.fields and PROJECT_ID.match(content):
+            page.fields["project_id"] = line.field()
+        elif "budget_usd" not in page.fields and _AMOUNT_LINE.match(content):
             page.fields["budget_usd"] = line.field()
         elif coverage_code(content) and "coverage" not in page.fields:
             page.fields["coverage"] = line.field()
