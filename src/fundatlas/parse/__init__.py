@@ -10,7 +10,7 @@ from fundatlas.model import RawPage
 from fundatlas.parse.fields import parse_fields
 from fundatlas.parse.language import detect_language
 from fundatlas.parse.lines import split_lines
-from fundatlas.parse.table import parse_table
+from fundatlas.parse.table import find_header, parse_table
 from fundatlas.parse.values import parse_values
 
 __all__ = ["parse_text"]
@@ -20,7 +20,10 @@ def parse_text(text: str, *, title_hint: str | None = None, url: str | None = No
     """Read a page's text: its layout (``fields``, ``table``, ``values`` or None), fields and language."""
     lines = split_lines(text)
     page = RawPage()
-    if parse_fields(lines, page, title_hint):
+    header = find_header(lines)
+    # A field block above the closing table (or no table at all) makes a ``fields`` page; rows
+    # that look like labels inside or below the table belong to the table.
+    if parse_fields(lines, page, title_hint, before=header[0] if header else None):
         parse_table(lines, page, fill_only=True)
     elif not parse_table(lines, page):
         parse_values(lines, page)

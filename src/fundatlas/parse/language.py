@@ -7,7 +7,6 @@ from collections import Counter
 
 from fundatlas.model import RawPage
 from fundatlas.parse.lines import Line
-from fundatlas.text import fold
 from fundatlas.vocab import label_key, vocabulary
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -49,8 +48,8 @@ def language_of_url(url: str | None) -> str | None:
     return "en" if "iom.int/" in url else None
 
 
-def language_of_words(text: str) -> str | None:
-    """The language whose common words occur most in ``text``."""
+def language_of_words(text: str, min_votes: int = 1) -> str | None:
+    """The language whose common words occur most in ``text`` (at least ``min_votes`` times)."""
     words = vocabulary().language_words
     counts: Counter[str] = Counter()
     for word in _WORD.findall(text[:SAMPLE_CHARS].lower()):
@@ -59,7 +58,8 @@ def language_of_words(text: str) -> str | None:
                 counts[lang] += 1
     if not counts:
         return None
-    return counts.most_common(1)[0][0]
+    lang, votes = counts.most_common(1)[0]
+    return lang if votes >= min_votes else None
 
 
 def detect_language(text: str, lines: list[Line], page: RawPage, url: str | None = None) -> str | None:
@@ -71,5 +71,8 @@ def detect_language(text: str, lines: list[Line], page: RawPage, url: str | None
     if by_url:
         return by_url
     title = page.fields.get("title")
-    head = text[: title.span.start] if title is not None and title.span.start >= 200 else text
-    return language_of_words(head) or language_of_words(fold(text))
+    if title is not None and title.span.start > 0:
+        by_navigation = language_of_words(text[: title.span.start], min_votes=3)
+        if by_navigation:
+            return by_navigation
+    return language_of_words(text)

@@ -123,7 +123,11 @@ def _read_beneficiaries(line: Line, label_end: int, page: RawPage) -> bool:
 
 
 def _title_and_description(lines: list[Line], header_index: int, page: RawPage) -> None:
-    """Title: the first line after the site navigation, unless it is a section heading."""
+    """Title: the first line after the site navigation, unless it is a section heading.
+
+    Description: the text after the "About the project" heading when there is one, else the
+    text above the table; section headings are left out.
+    """
     vocab = vocabulary()
     begin = 0
     for index in range(header_index):
@@ -136,7 +140,11 @@ def _title_and_description(lines: list[Line], header_index: int, page: RawPage) 
     if label_key(first.content) not in vocab.section_headings and not first.bullet and len(first.content) <= 500:
         page.fields.setdefault("title", first.field())
         body = body[1:]
-    text_lines = [line for line in body if label_key(line.content) not in vocab.section_headings]
+    keys = [label_key(line.content) for line in body]
+    about = [i for i, key in enumerate(keys) if key in vocab.description_headings]
+    if about:
+        body, keys = body[about[0] + 1 :], keys[about[0] + 1 :]
+    text_lines = [line for line, key in zip(body, keys, strict=True) if key not in vocab.section_headings]
     if text_lines:
         text = "\n".join(f"- {line.content}" if line.bullet else line.content for line in text_lines)
         page.fields.setdefault("description", RawField(text, Span(text_lines[0].start, text_lines[-1].end)))
