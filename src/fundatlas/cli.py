@@ -101,4 +101,4 @@ def _print_table(results: list[ParseResult]) -> None:
             " ".join(b.iso3 if b.eligible else f"({b.iso3})" for b in project.beneficiaries),
             notes,
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)

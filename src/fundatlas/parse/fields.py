@@ -137,13 +137,17 @@ def best_block(found: list[LabelLine]) -> list[LabelLine]:
     return best
 
 
-def _is_value_line(label_line: Line, candidate: Line) -> bool:
+def _value_candidate(label_line: Line, candidate: Line) -> tuple[bool, bool]:
+    """Whether ``candidate`` can hold the label's value, and whether only weakly so.
+
+    In the bullet rendering values are indented continuation lines: a bullet is the next label,
+    and an unindented line is only taken when its value is of the right kind.
+    """
     if candidate.is_blank or candidate.is_separator:
-        return False
+        return False, False
     if label_line.bullet:
-        # Bullet rendering: values are indented continuation lines, never bullets themselves.
-        return not candidate.bullet and candidate.indent > 0
-    return not candidate.bullet
+        return not candidate.bullet, candidate.indent == 0
+    return not candidate.bullet, False
 
 
 def _looks_like_prose(value: str) -> bool:
@@ -195,9 +199,10 @@ def parse_fields(
         else:
             consumed = item.index
             nxt = item.index + 1
-            if nxt < len(lines) and nxt not in label_indexes and _is_value_line(line, lines[nxt]):
+            possible, weak = _value_candidate(line, lines[nxt]) if nxt < len(lines) else (False, False)
+            if possible and nxt not in label_indexes:
                 candidate = lines[nxt]
-                if _accepts(item.label.fields, candidate.content) or not is_last:
+                if (not is_last and not weak) or _accepts(item.label.fields, candidate.content):
                     values.append(candidate.field())
                     consumed = nxt
             elif nxt >= len(lines):
@@ -208,7 +213,7 @@ def parse_fields(
             while (
                 nxt < len(lines)
                 and nxt not in label_indexes
-                and _is_value_line(line, lines[nxt])
+                and _value_candidate(line, lines[nxt])[0]
                 and len(lines[nxt].content) <= 80
                 and _countries_only(lines[nxt].content)
             ):

@@ -1,0 +1,5 @@
+"""``python -m fundatlas`` runs the command line."""
+
+from fundatlas.cli import app
+
+app()
