@@ -14,8 +14,14 @@ from fundatlas.text import fold
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 LABELS = [json.loads(line) for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line]
 REGIONS: dict[str, str] = json.loads((CORPUS / "regions.json").read_text(encoding="utf-8"))
-STATUS = {"actif": "active", "active": "active", "activo": "active", "acheve": "completed",
-          "completed": "completed", "finalizado": "completed"}
+STATUS = {
+    "actif": "active",
+    "active": "active",
+    "activo": "active",
+    "acheve": "completed",
+    "completed": "completed",
+    "finalizado": "completed",
+}
 COVERAGE = {"national": "national", "regional": "regional", "global": "global", "multi-regional": "interregional"}
 
 

@@ -9,11 +9,22 @@ from fundatlas.normalize.numbers import parse_amount, parse_duration, parse_year
 from fundatlas.vocab import vocabulary
 
 
-@pytest.mark.parametrize(("text", "amount"), [
-    ("300000.00", 300000.0), ("100,000", 100000.0), ("400 000 dollars É.-U.", 400000.0),
-    ("USD 1,250,000", 1250000.0), ("1.250.000,50", 1250000.5), ("49960.00", 49960.0), ("150.000", 150000.0),
-    ("1.5 million", 1500000.0), ("$ 75,000.50", 75000.5), ("400\u00a0000", 400000.0), ("300000.00 (2019)", 300000.0),
-])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("300000.00", 300000.0),
+        ("100,000", 100000.0),
+        ("400 000 dollars É.-U.", 400000.0),
+        ("USD 1,250,000", 1250000.0),
+        ("1.250.000,50", 1250000.5),
+        ("49960.00", 49960.0),
+        ("150.000", 150000.0),
+        ("1.5 million", 1500000.0),
+        ("$ 75,000.50", 75000.5),
+        ("400\u00a0000", 400000.0),
+        ("300000.00 (2019)", 300000.0),
+    ],
+)
 def test_amounts(text: str, amount: float) -> None:
     assert parse_amount(text) == amount
 

@@ -11,14 +11,18 @@ from fundatlas import parse_page, read_page
 from fundatlas.read import decode, looks_like_html
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
-PAGE = "T\n-\nDate de début\n2023\n-\nCouverture\nNational\n-\nProjet ID\nIS.0133\n" \
-       "-\nEtat(s) membre(s) beneficiaires remplissant les conditions requises\nCôte d’Ivoire\nÉté.\n"
+PAGE = (
+    "T\n-\nDate de début\n2023\n-\nCouverture\nNational\n-\nProjet ID\nIS.0133\n"
+    "-\nEtat(s) membre(s) beneficiaires remplissant les conditions requises\nCôte d’Ivoire\nÉté.\n"
+)
 
 
 def as_html(text: str) -> str:
     body = "".join(f"<div>{html.escape(line)}</div>\n" for line in text.split("\n"))
-    return (f"<!DOCTYPE html><html><head><title>t</title><script>var x='<div>Année</div>';</script></head>"
-            f"<body><nav><ul><li>Accueil</li></ul></nav><main>{body}</main><footer>Pied</footer></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><title>t</title><script>var x='<div>Année</div>';</script></head>"
+        f"<body><nav><ul><li>Accueil</li></ul></nav><main>{body}</main><footer>Pied</footer></body></html>"
+    )
 
 
 def test_utf8_cp1252_latin1_and_bom() -> None:
@@ -51,8 +55,10 @@ def test_html_is_reduced_to_visible_text() -> None:
 
 
 def test_inline_elements_join_and_cells_are_separated() -> None:
-    page = read_page("<html><body><p><span>Fidji</span> <span>Tonga</span><span>Vanuatu</span></p>"
-                     "<table><tr><td>MISSION:</td><td>Argentine</td></tr></table><p>a<br>b</p></body></html>")
+    page = read_page(
+        "<html><body><p><span>Fidji</span> <span>Tonga</span><span>Vanuatu</span></p>"
+        "<table><tr><td>MISSION:</td><td>Argentine</td></tr></table><p>a<br>b</p></body></html>"
+    )
     assert page.text.split("\n") == ["Fidji TongaVanuatu", "MISSION: | Argentine", "a", "b"]
 
 
@@ -65,8 +71,22 @@ def test_html_gives_the_same_project_as_text(page: Path) -> None:
     assert from_html["source"]["layout"] == from_text["source"]["layout"]
     if from_text["project"] is None:
         return
-    for key in ("title", "project_id", "prima_id", "budget_usd", "status", "coverage", "year", "start_year",
-                "end_year", "idf_region", "project_type_label", "beneficiaries", "mission", "duration_months"):
+    for key in (
+        "title",
+        "project_id",
+        "prima_id",
+        "budget_usd",
+        "status",
+        "coverage",
+        "year",
+        "start_year",
+        "end_year",
+        "idf_region",
+        "project_type_label",
+        "beneficiaries",
+        "mission",
+        "duration_months",
+    ):
         assert from_html["project"][key] == from_text["project"][key], key
 
 

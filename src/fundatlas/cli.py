@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 
-class ParseFormat(str, Enum):
+class ParseFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
     table = "table"
@@ -86,8 +86,9 @@ def _print_table(results: list[ParseResult]) -> None:
         name = Path(result.source.path or "").name
         notes = "; ".join(result.errors) or (f"{len(result.warnings)} warning(s)" if result.warnings else "")
         if project is None:
-            table.add_row(name, result.source.lang or "", result.source.layout or "-", "", "not a project page",
-                          "", "", "", notes)
+            table.add_row(
+                name, result.source.lang or "", result.source.layout or "-", "", "not a project page", "", "", "", notes
+            )
             continue
         years = "–".join(str(y) for y in (project.start_year, project.end_year) if y is not None)
         table.add_row(

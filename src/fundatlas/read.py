@@ -17,16 +17,34 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from fundatlas.model import Span
 
-_HTML_START = re.compile(r"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<meta|<div|<main|<article|<section|<p\b|<h[1-6]\b|<table|<ul\b)", re.I)
+_HTML_START = re.compile(
+    r"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<meta|<div|<main|<article|<section|<p\b|<h[1-6]\b|<table|<ul\b)",
+    re.I,
+)
 _HTML_ANYWHERE = re.compile(r"<(?:html|body)\b[^>]*>", re.I)
 _WS = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
 
 #: Elements whose text is never shown, dropped with their content.
-_HIDDEN = ["script", "style", "noscript", "template", "svg", "iframe", "object", "head", "nav", "footer", "button", "form"]
+_HIDDEN = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "head",
+    "nav",
+    "footer",
+    "button",
+    "form",
+]
 #: Elements that start a new line of text.
 _BLOCKS = frozenset(
-    "address article aside blockquote body dd details dialog div dl dt fieldset figcaption figure h1 h2 h3 h4 h5 h6 "
-    "header hgroup hr html li main ol p pre section summary table tbody thead tfoot tr ul caption option".split()
+    (
+        "address article aside blockquote body caption dd details dialog div dl dt fieldset figcaption figure "
+        "h1 h2 h3 h4 h5 h6 header hgroup hr html li main ol option p pre section summary table tbody tfoot thead tr ul"
+    ).split()
 )
 _CELLS = frozenset({"td", "th"})
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))

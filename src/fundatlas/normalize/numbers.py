@@ -28,7 +28,7 @@ def parse_amount(value: str) -> float | None:
     number = _to_float(raw)
     if number is None:
         return None
-    after = fold(value[match.end():]).split()
+    after = fold(value[match.end() :]).split()
     if after and after[0].strip(".") in _MULTIPLIERS:
         number *= _MULTIPLIERS[after[0].strip(".")]
     return number

@@ -176,9 +176,7 @@ def _accepts(fields: frozenset[str], value: str) -> bool:
     return not _looks_like_prose(value) or len(value) <= 200
 
 
-def parse_fields(
-    lines: list[Line], page: RawPage, title_hint: str | None = None, before: int | None = None
-) -> bool:
+def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None, before: int | None = None) -> bool:
     """Read the ``fields`` layout into ``page``; False when the page has no field block.
 
     With ``before``, only label lines above that line index count.

@@ -29,8 +29,10 @@ def _find_anchor(lines: list[Line]) -> int | None:
         if line.bullet or not content:
             continue
         following = _next_content(lines, index)
-        if region_code(content) and following is not None and (
-            PROJECT_ID.match(following.content) or _AMOUNT_LINE.match(following.content)
+        if (
+            region_code(content)
+            and following is not None
+            and (PROJECT_ID.match(following.content) or _AMOUNT_LINE.match(following.content))
         ):
             return index
         if PROJECT_ID.match(content):

@@ -136,9 +136,7 @@ def vocabulary() -> Vocabulary:
         duration_units=units,
         not_title=frozenset(fold(t) for t in page["not_title"]),
         section_headings=frozenset(headings),
-        description_headings=frozenset(
-            fold(h) for per_lang in page["description_headings"].values() for h in per_lang
-        ),
+        description_headings=frozenset(fold(h) for per_lang in page["description_headings"].values() for h in per_lang),
         language_words={lang: frozenset(words) for lang, words in page["language_words"].items()},
         url_language=dict(page["url_language"]),
     )
