@@ -72,6 +72,8 @@ class RawPage:
     fields: dict[str, RawField] = field(default_factory=dict)
     beneficiary_lines: list[BeneficiaryLine] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The folded labels (and table header) the page was read by: they tell its language.
+    labels: list[str] = field(default_factory=list)
 
     @property
     def is_project(self) -> bool:

@@ -24,8 +24,8 @@ def parse_text(text: str, *, title_hint: str | None = None, url: str | None = No
     # A field block above the closing table (or no table at all) makes a ``fields`` page; rows
     # that look like labels inside or below the table belong to the table.
     if parse_fields(lines, page, title_hint, before=header[0] if header else None):
-        parse_table(lines, page, fill_only=True)
-    elif not parse_table(lines, page):
+        parse_table(lines, page, header, fill_only=True)
+    elif not parse_table(lines, page, header):
         parse_values(lines, page)
     page.lang = detect_language(text, lines, page, url)
     return page

@@ -39,38 +39,40 @@ class LabelLine:
     label: Label
     text: str
     inline_value: RawField | None  # "Label: value" on one line
+    key: str  # the folded label
 
 
-def find_label(line: Line) -> tuple[Label, RawField | None] | None:
+def find_label(line: Line) -> tuple[Label, RawField | None, str] | None:
     """The label a line holds: alone, as ``Label: value``, or as ``Label value`` with a typed value."""
     content = line.content
     if not content or len(content) > 300:
         return None
     labels = vocabulary().field_labels
     if len(content) <= MAX_LABEL_LENGTH:
-        label = labels.get(label_key(content))
+        label = labels.get(line.key)
         if label is not None:
-            return label, None
+            return label, None, line.key
     colon = content.find(":")
     if 0 < colon <= MAX_LABEL_LENGTH:
-        label = labels.get(label_key(content[:colon]))
+        key = label_key(content[:colon])
+        label = labels.get(key)
         if label is not None:
-            return label, sub_field(line, colon + 1)
+            return label, sub_field(line, colon + 1), key
     if len(content) <= MAX_INLINE_LENGTH:
         return _inline_label(line)
     return None
 
 
-def _inline_label(line: Line) -> tuple[Label, RawField | None] | None:
+def _inline_label(line: Line) -> tuple[Label, RawField | None, str] | None:
     """``Start Date 2023`` on one line: accepted only when the value is of the label's kind."""
-    folded = label_key(line.content)
+    folded = line.key
     first_word = folded.split(" ", 1)[0]
     for key in _labels_by_first_word().get(first_word, ()):
         if folded.startswith(key + " "):
             label = vocabulary().field_labels[key]
             value = sub_field(line, _original_length(line.content, key))
             if value is not None and _strictly_accepts(label.fields, value.value):
-                return label, value
+                return label, value, key
     return None
 
 
@@ -113,10 +115,14 @@ def _strictly_accepts(fields: frozenset[str], value: str) -> bool:
 
 def label_lines(lines: list[Line]) -> list[LabelLine]:
     found = []
+    first_words = _labels_by_first_word()
     for index, line in enumerate(lines):
+        key = line.key
+        if not key or key.partition(" ")[0].rstrip(":") not in first_words:
+            continue
         hit = find_label(line)
         if hit is not None:
-            found.append(LabelLine(index, hit[0], line.content, hit[1]))
+            found.append(LabelLine(index, hit[0], line.content, hit[1], hit[2]))
     return found
 
 
@@ -185,6 +191,7 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
     if not block:
         return False
     page.layout = "fields"
+    page.labels.extend(item.key for item in block)
     label_indexes = {item.index for item in block}
     last_line = block[0].index
     for position, item in enumerate(block):
@@ -219,7 +226,7 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
                 consumed = nxt
                 nxt += 1
         last_line = max(last_line, consumed)
-        later = any(other.label == item.label for other in block[position + 1 :])
+        later = any(other.label is item.label for other in block[position + 1 :])
         _store(page, item, values, later)
     _find_title(lines, block[0].index, page, title_hint)
     find_description(lines, last_line + 1, page)
@@ -276,7 +283,7 @@ def _find_title(lines: list[Line], first_label: int, page: RawPage, title_hint: 
         line = lines[index]
         if line.is_blank or line.is_separator:
             continue
-        if line.bullet or len(line.content) > MAX_TITLE_LENGTH or label_key(line.content) in vocab.not_title:
+        if line.bullet or len(line.content) > MAX_TITLE_LENGTH or line.key in vocab.not_title:
             return
         page.fields["title"] = line.field()
         return

@@ -14,27 +14,28 @@ _WORD = re.compile(r"[^\W\d_]+")
 SAMPLE_CHARS = 4000
 
 
-def language_of_labels(lines: list[Line], page: RawPage) -> str | None:
-    """The language most of the page's labels and coded values are written in."""
+def language_of_labels(page: RawPage) -> str | None:
+    """The language most of the page's labels and coded values are written in.
+
+    Labels shared by the languages ("Budget Amount (USD)", "IDF Region") do not vote.
+    """
+    if page.layout == "values":
+        return None  # the old site shows English values under any navigation language
     vocab = vocabulary()
     votes: Counter[str] = Counter()
-    for line in lines:
-        content = line.content
-        if not content or len(content) > 100:
-            continue
-        key = label_key(content)
+    for key in page.labels:
         label = vocab.field_labels.get(key)
         if label is not None and len(label.langs) == 1:
             votes.update(label.langs)
-            continue
-        for kind in ("status", "idf_region"):
-            langs = vocab.coded_langs[kind].get(key)
-            if langs is not None and len(langs) == 1:
-                votes.update(langs)
-        type_langs = vocab.type_langs.get(key)
-        if type_langs is not None and len(type_langs) == 1:
-            votes.update(type_langs)
-    if not votes or page.layout == "values":
+        elif key in vocab.table_headers:
+            votes[vocab.table_headers[key]] += 2
+    for name, words in (("status", vocab.coded_langs["status"]), ("idf_region", vocab.coded_langs["idf_region"]),
+                        ("project_type", vocab.type_langs)):
+        raw = page.fields.get(name)
+        langs = words.get(label_key(raw.value)) if raw is not None else None
+        if langs is not None and len(langs) == 1:
+            votes.update(langs)
+    if not votes:
         return None
     return votes.most_common(1)[0][0]
 
@@ -64,7 +65,7 @@ def language_of_words(text: str, min_votes: int = 1) -> str | None:
 
 def detect_language(text: str, lines: list[Line], page: RawPage, url: str | None = None) -> str | None:
     """Labels, then URL, then the words of the site's navigation (the text above the title)."""
-    by_labels = language_of_labels(lines, page)
+    by_labels = language_of_labels(page)
     if by_labels:
         return by_labels
     by_url = language_of_url(url)

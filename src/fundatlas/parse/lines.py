@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fundatlas.model import RawField, Span
+from fundatlas.vocab import label_key
 
 #: Characters that start a list item or a separator line ("-", "•").
 BULLETS = frozenset("-•*·–—▪◦●")
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line: its content without indentation, bullet or trailing spaces, and where that lies."""
+#: Lines longer than this are never a label, heading or coded value: they get no ``key``.
+MAX_KEY_LENGTH = 160
+
+
+class Line(NamedTuple):
+    """One line: its content without indentation, bullet or trailing spaces, and where that lies.
+
+    ``key`` is the folded content used to look labels and words up ("" for long lines).
+    """
 
     start: int
     end: int
     content: str
     indent: int
     bullet: bool
+    key: str
 
     @property
     def is_blank(self) -> bool:
@@ -35,20 +43,25 @@ class Line:
 
 def split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
+    append = lines.append
     position = 0
     for raw in text.split("\n"):
         stripped = raw.lstrip()
-        indent = len(raw) - len(stripped)
         content = stripped.rstrip()
+        indent = len(raw) - len(stripped)
         start = position + indent
+        position += len(raw) + 1
+        if not content:
+            append(Line(start, start, "", indent, False, ""))
+            continue
         bullet = False
-        if content and content[0] in BULLETS and (len(content) == 1 or content[1] in " \t"):
+        if content[0] in BULLETS and (len(content) == 1 or content[1] in " \t"):
             rest = content[1:].lstrip()
             start += len(content) - len(rest)
             content = rest
             bullet = True
-        lines.append(Line(start, start + len(content), content, indent, bullet))
-        position += len(raw) + 1
+        key = label_key(content) if len(content) <= MAX_KEY_LENGTH else ""
+        append(Line(start, start + len(content), content, indent, bullet, key))
     return lines
 
 

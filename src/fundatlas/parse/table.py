@@ -7,11 +7,13 @@ Ne Remplissant Pas Les Conditions Requises: C"), which say whether the states ar
 
 from __future__ import annotations
 
+from functools import cache
+
 from fundatlas.model import BeneficiaryLine, RawField, RawPage, Span
 from fundatlas.normalize.countries import segment_countries
 from fundatlas.parse.lines import Line, sub_field
 from fundatlas.text import fold
-from fundatlas.vocab import label_key, vocabulary
+from fundatlas.vocab import vocabulary
 
 #: Lines of a table that carry no text ("---|", "|").
 _RULE_CHARS = frozenset("-|=+: \t")
@@ -20,13 +22,19 @@ _RULE_CHARS = frozenset("-|=+: \t")
 def find_header(lines: list[Line]) -> tuple[int, str] | None:
     """Index and language of the table's header line."""
     headers = vocabulary().table_headers
+    first_letters = _header_first_letters()
     for index, line in enumerate(lines):
-        content = line.content
-        if content and len(content) <= 80:
-            lang = headers.get(label_key(content.strip(" |")))
+        key = line.key
+        if key and key[0] in first_letters and len(key) <= 80:
+            lang = headers.get(key.strip(" |"))
             if lang is not None:
                 return index, lang
     return None
+
+
+@cache
+def _header_first_letters() -> frozenset[str]:
+    return frozenset(header[0] for header in vocabulary().table_headers)
 
 
 def _match_label(content: str) -> tuple[str, int] | None:
@@ -46,12 +54,14 @@ def _original_end(content: str, label: str) -> int:
     return len(label)
 
 
-def parse_table(lines: list[Line], page: RawPage, *, fill_only: bool = False) -> bool:
-    """Read the table layout into ``page``; with ``fill_only`` keep fields already read."""
-    header = find_header(lines)
+def parse_table(
+    lines: list[Line], page: RawPage, header: tuple[int, str] | None, *, fill_only: bool = False
+) -> bool:
+    """Read the table layout below ``header`` into ``page``; with ``fill_only`` keep fields already read."""
     if header is None:
         return False
-    header_index, _lang = header
+    header_index = header[0]
+    page.labels.append(lines[header_index].key.strip(" |"))
     if not fill_only:
         page.layout = "table"
     found_any = False
@@ -131,16 +141,16 @@ def _title_and_description(lines: list[Line], header_index: int, page: RawPage) 
     vocab = vocabulary()
     begin = 0
     for index in range(header_index):
-        if label_key(lines[index].content) in vocab.not_title:
+        if lines[index].key in vocab.not_title:
             begin = index + 1
     body = [line for line in lines[begin:header_index] if not line.is_blank and not line.is_separator]
     if not body:
         return
     first = body[0]
-    if label_key(first.content) not in vocab.section_headings and not first.bullet and len(first.content) <= 500:
+    if first.key not in vocab.section_headings and not first.bullet and len(first.content) <= 500:
         page.fields.setdefault("title", first.field())
         body = body[1:]
-    keys = [label_key(line.content) for line in body]
+    keys = [line.key for line in body]
     about = [i for i, key in enumerate(keys) if key in vocab.description_headings]
     if about:
         body, keys = body[about[0] + 1 :], keys[about[0] + 1 :]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -22,6 +22,7 @@ def load_json(name: str) -> Any:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """How a label is compared: folded, without a trailing colon."""
     return fold(text).rstrip(" :").rstrip()
