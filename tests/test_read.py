@@ -26,10 +26,17 @@ def as_html(text: str) -> str:
 
 
 def test_utf8_cp1252_latin1_and_bom() -> None:
-    assert decode("Été".encode()) == ("Été", "utf-8")
-    assert decode("Été – œuvre".encode("cp1252")) == ("Été – œuvre", "cp1252")
-    assert decode(b"\x81\x8d\xe9") == ("\x81\x8d\xe9", "latin-1")
-    assert decode(b"\xef\xbb\xbfabc") == ("abc", "utf-8-sig")
+    assert decode("Été".encode()) == ("Été", "utf-8", None)
+    assert decode("Été – œuvre".encode("cp1252")) == ("Été – œuvre", "cp1252", None)
+    assert decode(b"\x81\x8d\xe9") == ("\x81\x8d\xe9", "latin-1", None)
+    assert decode(b"\xef\xbb\xbfabc") == ("abc", "utf-8-sig", None)
+
+
+def test_utf8_cut_inside_a_character_stays_utf8_with_a_warning() -> None:
+    data = "Élaboration d’une stratégie régionale".encode()
+    text, encoding, warning = decode(data[:-1] + "é".encode()[:1])
+    assert encoding == "utf-8" and text.startswith("Élaboration d’une") and text.endswith("\ufffd")
+    assert warning is not None and "UTF-8" in warning
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-8-sig"])

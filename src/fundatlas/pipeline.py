@@ -11,7 +11,8 @@ from fundatlas.read import read_page
 
 #: Share of control characters above which input is taken for binary data, not a page.
 BINARY_CONTROL_SHARE = 0.05
-_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+#: Control bytes that do not occur in text (tab, newlines, form feed excepted).
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\t\n\r\f\v")
 
 
 def _binary_reason(data: bytes) -> str | None:
@@ -22,7 +23,7 @@ def _binary_reason(data: bytes) -> str | None:
         return "a PDF document, not a page"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary data (NUL bytes), not a page"
-    controls = sum(1 for byte in head if byte < 32 and chr(byte) not in _TEXT_CONTROLS)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls / len(head) > BINARY_CONTROL_SHARE:
         return "binary data, not a page"
     return None

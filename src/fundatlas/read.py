@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -39,6 +40,8 @@ _HIDDEN = [
     "button",
     "form",
 ]
+#: Elements hidden from sight (screen-reader text, skip links).
+_HIDDEN_SELECTOR = ".visually-hidden, .sr-only, .element-invisible, .skip-link, [hidden]"
 #: Elements that start a new line of text.
 _BLOCKS = frozenset(
     (
@@ -47,6 +50,8 @@ _BLOCKS = frozenset(
     ).split()
 )
 _CELLS = frozenset({"td", "th"})
+#: UTF-8 with bad bytes stays UTF-8 when it has this many valid non-ASCII characters per bad one.
+MIN_GOOD_PER_BAD = 3
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -72,6 +77,7 @@ class PageText:
     title_hint: str | None = None
     runs: list[TextRun] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list, repr=False)
 
     def source_span(self, span: Span) -> Span:
         """Map a span of ``text`` to the span of the decoded input it came from."""
@@ -80,7 +86,9 @@ class PageText:
         return Span(self._source_offset(span.start, end=False), self._source_offset(span.end, end=True))
 
     def _source_offset(self, offset: int, *, end: bool) -> int:
-        starts = [run.text_start for run in self.runs]
+        if len(self._starts) != len(self.runs):
+            self._starts = [run.text_start for run in self.runs]
+        starts = self._starts
         index = bisect.bisect_right(starts, offset - 1 if end else offset) - 1
         if index < 0:
             return self.runs[0].source_start
@@ -92,20 +100,32 @@ class PageText:
         return run.source_start + round(inside * run.source_length / max(run.length, 1))
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode page bytes: a BOM, else UTF-8, else cp1252, else latin-1 (never fails)."""
+def decode(data: bytes) -> tuple[str, str, str | None]:
+    """Decode page bytes: a BOM, else UTF-8, else cp1252, else latin-1 (never fails).
+
+    Returns the text, the encoding and a warning (or None). UTF-8 with a few bad bytes (a file
+    cut inside a character, a stray byte) stays UTF-8, the bad bytes replaced, with a warning;
+    text whose non-ASCII bytes are mostly not UTF-8 is read as cp1252.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return data.decode(encoding), encoding, None
             except UnicodeDecodeError:
                 break
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+    try:
+        return data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    replaced = data.decode("utf-8", "replace")
+    bad = replaced.count("\ufffd")
+    good = sum(1 for char in replaced if char > "\x7f" and char != "\ufffd")
+    if good >= MIN_GOOD_PER_BAD * bad:
+        return replaced, "utf-8", f"{bad} byte sequence(s) were not valid UTF-8 and were replaced (file cut short?)"
+    try:
+        return data.decode("cp1252"), "cp1252", None
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1", None
 
 
 def looks_like_html(text: str) -> bool:
@@ -115,16 +135,20 @@ def looks_like_html(text: str) -> bool:
 
 def read_page(data: bytes | str) -> PageText:
     """Decode ``data`` and reduce HTML to visible text; plain text passes through unchanged."""
+    warning = None
     if isinstance(data, bytes):
-        source, encoding = decode(data)
+        source, encoding, warning = decode(data)
     else:
         source, encoding = data, "str"
+    warnings = [warning] if warning else []
     if not looks_like_html(source):
-        return PageText(text=source, source=source, encoding=encoding)
+        return PageText(text=source, source=source, encoding=encoding, warnings=warnings)
     try:
-        return html_to_text(source, encoding)
+        page = html_to_text(source, encoding)
     except Exception as exc:  # selectolax is robust; keep the promise of never raising anyway
-        return PageText(text=source, source=source, encoding=encoding, warnings=[f"HTML could not be read ({exc})"])
+        return PageText(text=source, source=source, encoding=encoding, warnings=[*warnings, f"HTML unreadable ({exc})"])
+    page.warnings[:0] = warnings
+    return page
 
 
 def _block_and_cell(node: LexborNode) -> tuple[int, int]:
@@ -165,6 +189,15 @@ class _TextBuilder:
         if found >= 0:
             self.runs.append(TextRun(self.length, len(piece), found, len(piece), True))
             self.cursor = found + len(piece)
+            self._emit(piece)
+            self.line_has_text = True
+            return
+        for escaped in _escapes(piece):
+            found = self.source.find(escaped, self.cursor)
+            if found >= 0:
+                self.runs.append(TextRun(self.length, len(piece), found, len(escaped), False))
+                self.cursor = found + len(escaped)
+                break
         else:
             start, length = _locate_loosely(self.source, self.cursor, piece)
             self.runs.append(TextRun(self.length, len(piece), start, length, False))
@@ -178,6 +211,12 @@ class _TextBuilder:
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def _escapes(piece: str) -> tuple[str, ...]:
+    """How an HTML writer may have escaped ``piece`` (Drupal writes ' as &#039;)."""
+    plain = html.escape(piece, quote=False)
+    return (plain, plain.replace('"', "&quot;").replace("'", "&#039;"), html.escape(piece))
 
 
 def _locate_loosely(source: str, cursor: int, piece: str) -> tuple[int, int]:
@@ -202,6 +241,8 @@ def html_to_text(source: str, encoding: str = "str") -> PageText:
     heading = tree.css_first("h1")
     title_hint = _WS.sub(" ", heading.text(deep=True)).strip() if heading is not None else None
     tree.strip_tags(_HIDDEN)
+    for hidden in tree.css(_HIDDEN_SELECTOR):
+        hidden.decompose()
     root = tree.body or tree.root
     builder = _TextBuilder(source)
     if root is None:

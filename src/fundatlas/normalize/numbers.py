@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from fundatlas.text import fold
@@ -10,6 +11,10 @@ from fundatlas.text import fold
 _AMOUNT = re.compile(r"\d+(?:(?:[.,']|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*")
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d|2100)(?!\d)")
 _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)?")
+#: No budget is larger than this (the whole Fund has allocated about USD 161 million since 2001).
+MAX_AMOUNT = 1e12
+#: No project lasts longer than this many months.
+MAX_MONTHS = 1200
 _MULTIPLIERS = {"k": 1e3, "m": 1e6, "million": 1e6, "millions": 1e6, "millon": 1e6, "millones": 1e6, "mio": 1e6}
 
 
@@ -31,7 +36,7 @@ def parse_amount(value: str) -> float | None:
     after = fold(value[match.end() :]).split()
     if after and after[0].strip(".") in _MULTIPLIERS:
         number *= _MULTIPLIERS[after[0].strip(".")]
-    return number
+    return number if math.isfinite(number) and number <= MAX_AMOUNT else None
 
 
 def _to_float(raw: str) -> float | None:
@@ -68,4 +73,5 @@ def parse_duration(value: str, units: dict[str, float]) -> int | None:
     number = float(match.group(1).replace(",", "."))
     unit = fold(match.group(2) or "")
     factor = units.get(unit, 1.0) if unit else 1.0
-    return round(number * factor)
+    months = number * factor
+    return round(months) if math.isfinite(months) and months <= MAX_MONTHS else None

@@ -25,7 +25,7 @@ def parse_text(text: str, *, title_hint: str | None = None, url: str | None = No
     # that look like labels inside or below the table belong to the table.
     if parse_fields(lines, page, title_hint, before=header[0] if header else None):
         parse_table(lines, page, header, fill_only=True)
-    elif not parse_table(lines, page, header):
+    elif not parse_table(lines, page, header, title_hint=title_hint):
         parse_values(lines, page)
     page.lang = detect_language(text, lines, page, url)
     return page

@@ -126,8 +126,12 @@ def label_lines(lines: list[Line]) -> list[LabelLine]:
     return found
 
 
-def best_block(found: list[LabelLine]) -> list[LabelLine]:
-    """The run of nearby label lines that names the most distinct fields (at least two)."""
+def best_block(found: list[LabelLine], lines: list[Line] | None = None) -> list[LabelLine]:
+    """The run of nearby label lines that names the most distinct fields (at least two).
+
+    A lone label of two words or more also makes a block when the page ends right after it
+    (and its value): a page cut short after its first row.
+    """
     blocks: list[list[LabelLine]] = []
     for item in found:
         if blocks and item.index - blocks[-1][-1].index <= MAX_GAP:
@@ -140,6 +144,11 @@ def best_block(found: list[LabelLine]) -> list[LabelLine]:
         count = len({f for item in block for f in item.label.fields})
         if count > best_count:
             best, best_count = block, count
+    if not best and blocks and lines is not None:
+        last = blocks[-1][-1]
+        rest = [line for line in lines[last.index + 1 :] if line.content and not line.is_separator]
+        if len(blocks[-1]) == 1 and " " in last.key and len(rest) <= 1:
+            return blocks[-1]
     return best
 
 
@@ -187,7 +196,8 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
 
     With ``before``, only label lines above that line index count.
     """
-    block = best_block(label_lines(lines[:before] if before is not None else lines))
+    usable = lines[:before] if before is not None else lines
+    block = best_block(label_lines(usable), usable)
     if not block:
         return False
     page.layout = "fields"
@@ -210,8 +220,6 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
                 if (not is_last and not weak) or _accepts(item.label.fields, candidate.content):
                     values.append(candidate.field())
                     consumed = nxt
-            elif nxt >= len(lines):
-                page.warnings.append(f"page ends after the label {item.text!r}: it may be cut short")
         if values and item.label.fields & BENEFICIARY_FIELDS:
             # Countries may continue on the next lines (one per line in some renderings).
             nxt = consumed + 1
@@ -230,8 +238,10 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
         _store(page, item, values, later)
     _find_title(lines, block[0].index, page, title_hint)
     find_description(lines, last_line + 1, page)
-    if not any(item.label.fields & BENEFICIARY_FIELDS for item in block) and last_line >= len(lines) - 2:
-        page.warnings.append("the field block ends with the page: it may be cut short")
+    if "description" not in page.fields and (
+        last_line == block[-1].index or not any("beneficiaries" in item.label.fields for item in block)
+    ):
+        page.warnings.append("the page ends inside the field block: it may be cut short")
     return True
 
 

@@ -29,8 +29,11 @@ def language_of_labels(page: RawPage) -> str | None:
             votes.update(label.langs)
         elif key in vocab.table_headers:
             votes[vocab.table_headers[key]] += 2
-    for name, words in (("status", vocab.coded_langs["status"]), ("idf_region", vocab.coded_langs["idf_region"]),
-                        ("project_type", vocab.type_langs)):
+    for name, words in (
+        ("status", vocab.coded_langs["status"]),
+        ("idf_region", vocab.coded_langs["idf_region"]),
+        ("project_type", vocab.type_langs),
+    ):
         raw = page.fields.get(name)
         langs = words.get(label_key(raw.value)) if raw is not None else None
         if langs is not None and len(langs) == 1:

@@ -55,7 +55,12 @@ def _original_end(content: str, label: str) -> int:
 
 
 def parse_table(
-    lines: list[Line], page: RawPage, header: tuple[int, str] | None, *, fill_only: bool = False
+    lines: list[Line],
+    page: RawPage,
+    header: tuple[int, str] | None,
+    *,
+    fill_only: bool = False,
+    title_hint: str | None = None,
 ) -> bool:
     """Read the table layout below ``header`` into ``page``; with ``fill_only`` keep fields already read."""
     if header is None:
@@ -92,7 +97,7 @@ def parse_table(
         if value is not None:
             page.fields.setdefault(name, value)
     if not fill_only:
-        _title_and_description(lines, header_index, page)
+        _title_and_description(lines, header_index, page, title_hint)
     return found_any or not fill_only
 
 
@@ -132,7 +137,7 @@ def _read_beneficiaries(line: Line, label_end: int, page: RawPage) -> bool:
     return eligible
 
 
-def _title_and_description(lines: list[Line], header_index: int, page: RawPage) -> None:
+def _title_and_description(lines: list[Line], header_index: int, page: RawPage, title_hint: str | None) -> None:
     """Title: the first line after the site navigation, unless it is a section heading.
 
     Description: the text after the "About the project" heading when there is one, else the
@@ -146,9 +151,15 @@ def _title_and_description(lines: list[Line], header_index: int, page: RawPage) 
     body = [line for line in lines[begin:header_index] if not line.is_blank and not line.is_separator]
     if not body:
         return
-    first = body[0]
-    if first.key not in vocab.section_headings and not first.bullet and len(first.content) <= 500:
-        page.fields.setdefault("title", first.field())
+    if title_hint:  # HTML: the page's <h1>, wherever it sits above the table
+        for position, line in enumerate(body):
+            if line.content == title_hint:
+                page.fields.setdefault("title", line.field())
+                body = body[position + 1 :]
+                break
+    first = body[0] if body and "title" not in page.fields else None
+    if first is not None and first.key not in vocab.section_headings and not first.bullet and len(first.content) <= 500:
+        page.fields["title"] = first.field()
         body = body[1:]
     keys = [line.key for line in body]
     about = [i for i, key in enumerate(keys) if key in vocab.description_headings]
