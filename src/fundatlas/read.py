@@ -42,6 +42,7 @@ _HIDDEN = [
 ]
 #: Elements hidden from sight (screen-reader text, skip links).
 _HIDDEN_SELECTOR = ".visually-hidden, .sr-only, .element-invisible, .skip-link, [hidden]"
+_HIDDEN_MARKERS = ("visually-hidden", "sr-only", "element-invisible", "skip-link", " hidden")
 #: Elements that start a new line of text.
 _BLOCKS = frozenset(
     (
@@ -235,14 +236,19 @@ def _locate_loosely(source: str, cursor: int, piece: str) -> tuple[int, int]:
     return match.start(), match.end() - match.start()
 
 
+def _needs_collapse(text: str) -> bool:
+    return "  " in text or "\n" in text or "\t" in text or "\r" in text or "\u00a0" in text
+
+
 def html_to_text(source: str, encoding: str = "str") -> PageText:
     """Visible text of an HTML page, one line per block element, cells joined by `` | ``."""
     tree = LexborHTMLParser(source)
-    heading = tree.css_first("h1")
-    title_hint = _WS.sub(" ", heading.text(deep=True)).strip() if heading is not None else None
+    headings = tree.tags("h1") if "<h1" in source or "<H1" in source else []
+    title_hint = " ".join(headings[0].text(deep=True).split()) if headings else None
     tree.strip_tags(_HIDDEN)
-    for hidden in tree.css(_HIDDEN_SELECTOR):
-        hidden.decompose()
+    if any(marker in source for marker in _HIDDEN_MARKERS):
+        for hidden in tree.css(_HIDDEN_SELECTOR):
+            hidden.decompose()
     root = tree.body or tree.root
     builder = _TextBuilder(source)
     if root is None:
@@ -251,18 +257,19 @@ def html_to_text(source: str, encoding: str = "str") -> PageText:
     pending_space = False
     for node in root.traverse(include_text=True):
         tag = node.tag
-        if tag == "br":
-            builder.newline()
-            pending_space = False
-            continue
         if tag != "-text":
+            if tag == "br":
+                builder.newline()
+                pending_space = False
             continue
-        raw = node.text_content or ""
+        raw = node.text_content
         if not raw:
             continue
+        stripped = raw.strip()
+        if not stripped:  # whitespace between tags: at most a space
+            pending_space = True
+            continue
         block, cell = _block_and_cell(node)
-        piece = _WS.sub(" ", raw)
-        stripped = piece.strip()
         if block != last_block:
             builder.newline()
             last_block, last_cell = block, cell
@@ -271,13 +278,10 @@ def html_to_text(source: str, encoding: str = "str") -> PageText:
             builder.separator(" | ")
             last_cell = cell
             pending_space = False
-        if not stripped:
-            pending_space = True
-            continue
-        if (pending_space or piece[0] == " ") and builder.line_has_text:
+        if (pending_space or raw[0].isspace()) and builder.line_has_text:
             builder._emit(" ")
-        builder.add(stripped)
-        pending_space = piece[-1] == " "
+        builder.add(" ".join(stripped.split()) if _needs_collapse(stripped) else stripped)
+        pending_space = raw[-1].isspace()
     return PageText(
         text=builder.text(),
         source=source,
