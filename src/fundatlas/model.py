@@ -7,7 +7,7 @@ contract (``shared/CONTRACT.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGUAGES = ("fr", "en", "es")
 LAYOUTS = ("fields", "table", "values")
@@ -36,8 +36,7 @@ PROJECT_KEYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A half-open character range ``[start, end)`` in the decoded input."""
 
     start: int
@@ -47,16 +46,14 @@ class Span:
         return {"start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True, slots=True)
-class RawField:
+class RawField(NamedTuple):
     """A value as written on the page, with where it was read from (in the page text)."""
 
     value: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class BeneficiaryLine:
+class BeneficiaryLine(NamedTuple):
     """A line (or part of one) that lists beneficiary countries, and whether they are eligible."""
 
     field: RawField

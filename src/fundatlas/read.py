@@ -13,6 +13,7 @@ import codecs
 import html
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -56,8 +57,7 @@ MIN_GOOD_PER_BAD = 3
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-@dataclass(frozen=True, slots=True)
-class TextRun:
+class TextRun(NamedTuple):
     """A run of page text copied from the input at ``source_start`` (exact when ``exact``)."""
 
     text_start: int
@@ -152,66 +152,27 @@ def read_page(data: bytes | str) -> PageText:
     return page
 
 
-def _block_and_cell(node: LexborNode) -> tuple[int, int]:
+def _block_and_cell(element: LexborNode) -> tuple[int, int]:
+    """The nearest block element at or above ``element``, and the table cell on the way (ids)."""
     cell = 0
-    parent = node.parent
-    while parent is not None:
-        tag = parent.tag
+    current: LexborNode | None = element
+    while current is not None:
+        tag = current.tag
         if tag in _CELLS and not cell:
-            cell = parent.mem_id
+            cell = current.mem_id
         elif tag in _BLOCKS:
-            return parent.mem_id, cell
-        parent = parent.parent
+            return current.mem_id, cell
+        current = current.parent
     return 0, cell
 
 
-class _TextBuilder:
-    """Collects lines of text and, for each piece, where it came from in the source."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.parts: list[str] = []
-        self.length = 0
-        self.runs: list[TextRun] = []
-        self.cursor = 0
-        self.line_has_text = False
-
-    def newline(self) -> None:
-        if self.line_has_text:
-            self._emit("\n")
-            self.line_has_text = False
-
-    def separator(self, sep: str) -> None:
-        if self.line_has_text:
-            self._emit(sep)
-
-    def add(self, piece: str) -> None:
-        found = self.source.find(piece, self.cursor)
+def _locate(source: str, cursor: int, piece: str) -> tuple[int, int]:
+    """Where ``piece`` (decoded text) sits in the source: escaped forms, then a loose match."""
+    for escaped in _escapes(piece):
+        found = source.find(escaped, cursor)
         if found >= 0:
-            self.runs.append(TextRun(self.length, len(piece), found, len(piece), True))
-            self.cursor = found + len(piece)
-            self._emit(piece)
-            self.line_has_text = True
-            return
-        for escaped in _escapes(piece):
-            found = self.source.find(escaped, self.cursor)
-            if found >= 0:
-                self.runs.append(TextRun(self.length, len(piece), found, len(escaped), False))
-                self.cursor = found + len(escaped)
-                break
-        else:
-            start, length = _locate_loosely(self.source, self.cursor, piece)
-            self.runs.append(TextRun(self.length, len(piece), start, length, False))
-            self.cursor = start + length
-        self._emit(piece)
-        self.line_has_text = True
-
-    def _emit(self, piece: str) -> None:
-        self.parts.append(piece)
-        self.length += len(piece)
-
-    def text(self) -> str:
-        return "".join(self.parts)
+            return found, len(escaped)
+    return _locate_loosely(source, cursor, piece)
 
 
 def _escapes(piece: str) -> tuple[str, ...]:
@@ -241,7 +202,12 @@ def _needs_collapse(text: str) -> bool:
 
 
 def html_to_text(source: str, encoding: str = "str") -> PageText:
-    """Visible text of an HTML page, one line per block element, cells joined by `` | ``."""
+    """Visible text of an HTML page, one line per block element, cells joined by `` | ``.
+
+    Each run of text is found in the source as it goes (the cursor only moves forward), so a
+    span of the text maps back to the HTML source exactly, or, for text written with character
+    references, to the run that holds it.
+    """
     tree = LexborHTMLParser(source)
     headings = tree.tags("h1") if "<h1" in source or "<H1" in source else []
     title_hint = " ".join(headings[0].text(deep=True).split()) if headings else None
@@ -250,17 +216,21 @@ def html_to_text(source: str, encoding: str = "str") -> PageText:
         for hidden in tree.css(_HIDDEN_SELECTOR):
             hidden.decompose()
     root = tree.body or tree.root
-    builder = _TextBuilder(source)
     if root is None:
         return PageText(text="", source=source, encoding=encoding, is_html=True, title_hint=title_hint)
-    last_block, last_cell = -1, -1
-    pending_space = False
+    parts: list[str] = []
+    runs: list[TextRun] = []
+    append, add_run, find = parts.append, runs.append, source.find
+    blocks: dict[int, tuple[int, int]] = {}
+    length = cursor = 0
+    line_has_text = pending_space = False
+    last_block = last_cell = -1
     for node in root.traverse(include_text=True):
-        tag = node.tag
-        if tag != "-text":
-            if tag == "br":
-                builder.newline()
-                pending_space = False
+        if node.tag != "-text":
+            if node.tag == "br" and line_has_text:
+                append("\n")
+                length += 1
+                line_has_text = pending_space = False
             continue
         raw = node.text_content
         if not raw:
@@ -269,24 +239,45 @@ def html_to_text(source: str, encoding: str = "str") -> PageText:
         if not stripped:  # whitespace between tags: at most a space
             pending_space = True
             continue
-        block, cell = _block_and_cell(node)
+        parent = node.parent
+        parent_id = parent.mem_id if parent is not None else 0
+        where = blocks.get(parent_id)
+        if where is None:
+            where = blocks[parent_id] = _block_and_cell(parent) if parent is not None else (0, 0)
+        block, cell = where
         if block != last_block:
-            builder.newline()
-            last_block, last_cell = block, cell
-            pending_space = False
+            if line_has_text:
+                append("\n")
+                length += 1
+                line_has_text = False
+            last_block, last_cell, pending_space = block, cell, False
         elif cell != last_cell:
-            builder.separator(" | ")
-            last_cell = cell
-            pending_space = False
-        if (pending_space or raw[0].isspace()) and builder.line_has_text:
-            builder._emit(" ")
-        builder.add(" ".join(stripped.split()) if _needs_collapse(stripped) else stripped)
+            if line_has_text:
+                append(" | ")
+                length += 3
+            last_cell, pending_space = cell, False
+        if line_has_text and (pending_space or raw[0].isspace()):
+            append(" ")
+            length += 1
+        piece = " ".join(stripped.split()) if _needs_collapse(stripped) else stripped
+        size = len(piece)
+        found = find(piece, cursor)
+        if found >= 0:
+            add_run(TextRun(length, size, found, size, True))
+            cursor = found + size
+        else:
+            start, source_size = _locate(source, cursor, piece)
+            add_run(TextRun(length, size, start, source_size, False))
+            cursor = start + source_size
+        append(piece)
+        length += size
+        line_has_text = True
         pending_space = raw[-1].isspace()
     return PageText(
-        text=builder.text(),
+        text="".join(parts),
         source=source,
         encoding=encoding,
         is_html=True,
         title_hint=title_hint or None,
-        runs=builder.runs,
+        runs=runs,
     )

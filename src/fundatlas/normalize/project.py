@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from fundatlas.model import Beneficiary, Project, RawField, RawPage, Span
@@ -11,7 +10,6 @@ from fundatlas.normalize.countries import lookup_country, segment_countries
 from fundatlas.normalize.numbers import parse_amount, parse_duration, parse_year
 from fundatlas.vocab import vocabulary
 
-_SPACES = re.compile(r"\s+")
 
 _FIELD_NAMES = {
     "title": "title",
@@ -31,7 +29,7 @@ _FIELD_NAMES = {
 
 
 def _clean(value: str) -> str:
-    return _SPACES.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def normalize(page: RawPage) -> tuple[Project, list[str]]:

@@ -11,7 +11,7 @@ from fundatlas.vocab import label_key, vocabulary
 
 _WORD = re.compile(r"[^\W\d_]+")
 #: How much text the word count reads.
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 1500
 
 
 def language_of_labels(page: RawPage) -> str | None:
@@ -54,16 +54,13 @@ def language_of_url(url: str | None) -> str | None:
 
 def language_of_words(text: str, min_votes: int = 1) -> str | None:
     """The language whose common words occur most in ``text`` (at least ``min_votes`` times)."""
-    words = vocabulary().language_words
-    counts: Counter[str] = Counter()
-    for word in _WORD.findall(text[:SAMPLE_CHARS].lower()):
-        for lang, common in words.items():
-            if word in common:
-                counts[lang] += 1
-    if not counts:
-        return None
-    lang, votes = counts.most_common(1)[0]
-    return lang if votes >= min_votes else None
+    counts = Counter(_WORD.findall(text[:SAMPLE_CHARS].lower()))
+    votes = {
+        lang: sum(counts[word] for word in common if word in counts)
+        for lang, common in vocabulary().language_words.items()
+    }
+    lang, best = max(votes.items(), key=lambda item: item[1], default=("", 0))
+    return lang if best >= min_votes and best > 0 else None
 
 
 def detect_language(text: str, lines: list[Line], page: RawPage, url: str | None = None) -> str | None:

@@ -41,27 +41,35 @@ class Line(NamedTuple):
         return RawField(self.content, Span(self.start, self.end))
 
 
+_new_line = tuple.__new__
+
+
 def split_lines(text: str) -> list[Line]:
+    """The lines of ``text`` (split on ``\\n``) with their content's offsets; runs once per page."""
     lines: list[Line] = []
     append = lines.append
+    key_of = label_key
     position = 0
     for raw in text.split("\n"):
-        stripped = raw.lstrip()
-        content = stripped.rstrip()
-        indent = len(raw) - len(stripped)
-        start = position + indent
-        position += len(raw) + 1
+        size = len(raw)
+        content = raw.strip()
         if not content:
-            append(Line(start, start, "", indent, False, ""))
+            append(_new_line(Line, (position, position, "", size, False, "")))
+            position += size + 1
             continue
+        indent = size - len(raw.lstrip())
+        start = position + indent
+        position += size + 1
         bullet = False
-        if content[0] in BULLETS and (len(content) == 1 or content[1] in " \t"):
+        first = content[0]
+        if first in BULLETS and (len(content) == 1 or content[1] in " \t"):
             rest = content[1:].lstrip()
             start += len(content) - len(rest)
             content = rest
             bullet = True
-        key = label_key(content) if len(content) <= MAX_KEY_LENGTH else ""
-        append(Line(start, start + len(content), content, indent, bullet, key))
+        length = len(content)
+        key = key_of(content) if 0 < length <= MAX_KEY_LENGTH else ""
+        append(_new_line(Line, (start, start + length, content, indent, bullet, key)))
     return lines
 
 
