@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint typecheck unit golden bench score clean
+.PHONY: setup demo test lint typecheck unit golden bench bench-ingest score clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,9 +13,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## demo: parse the bundled real pages and print a readable table
+## demo: ingest the bundled real pages into a fresh ./fundatlas.db and print the portfolio report
+DEMO_DB ?= fundatlas.db
 demo: setup
-	$(BIN)/fundatlas parse --format table src/fundatlas/demo/pages
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/fundatlas ingest --db sqlite:///$(DEMO_DB) --rows 0 src/fundatlas/demo/pages
+	$(BIN)/fundatlas report --db sqlite:///$(DEMO_DB)
 
 ## test: lint, type-check and run the whole test suite
 test: setup lint typecheck unit
@@ -40,6 +43,10 @@ score: setup
 ## bench: parse throughput (text and HTML) against trafilatura
 bench: setup
 	$(BIN)/python benchmarks/parse_bench.py
+
+## bench-ingest: end-to-end ingest of synthetic pages into SQLite (pages/s, peak memory)
+bench-ingest: setup
+	$(BIN)/python benchmarks/ingest_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

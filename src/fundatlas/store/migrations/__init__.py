@@ -1,0 +1,1 @@
+"""Alembic migrations of the store, run in code by ``fundatlas.store.database.upgrade``."""
