@@ -18,6 +18,7 @@ from sqlalchemy import select, true, update
 from sqlalchemy.engine import Connection, Engine
 
 from fundatlas.pipeline import parse_page
+from fundatlas.store import search
 from fundatlas.store.database import writing
 from fundatlas.store.projects import Change, rebuild_project
 from fundatlas.store.repository import add_record, decompress, result_json, utcnow
@@ -108,4 +109,6 @@ def reparse(engine: Engine, *, batch: int = DEFAULT_BATCH, clock: Callable[[], d
                     result = rebuild_project(connection, project_row, clock())
                     if result is not Change.UNCHANGED:
                         summary.projects[str(result)] += 1
+        with connection.begin():  # the search index follows the vocabulary too (type and country names)
+            search.rebuild_all(connection, only_changed=True)
     return summary

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from fundatlas.model import Finding, Project
 from fundatlas.rules import check, check_versions, identity_finding
+from fundatlas.store import search
 from fundatlas.store.merge import TEXT_FIELDS, Identity, clean_id, identity_of, merge, project_from_dict
 from fundatlas.store.schema import beneficiaries, findings, project_texts, projects, records, sources
 
@@ -133,6 +134,7 @@ def _delete_children(connection: Connection, project_row: int) -> None:
 
 def _remove(connection: Connection, project_row: int) -> None:
     _delete_children(connection, project_row)
+    search.remove_documents(connection, project_row)
     connection.execute(_FORGET_PROJECT, {"row_id": project_row})
     connection.execute(_DELETE_PROJECT, {"row_id": project_row})
 
@@ -197,4 +199,5 @@ def rebuild_project(connection: Connection, project_row: int, now: datetime, *,
     for table, rows in ((project_texts, texts), (beneficiaries, listed), (findings, found)):
         if rows:
             connection.execute(_INSERTS[table.name], rows)
+    search.replace_documents(connection, project_row, search.document_rows(project_row, values, texts, listed))
     return Change.CREATED if row.version == 0 else Change.CHANGED

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 #: The Alembic revision this code writes; ``open_store`` upgrades older databases to it.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData(
     naming_convention={
@@ -162,5 +162,21 @@ findings = Table(
     Column("source", Text, comment="where the rule comes from"),
 )
 
+# What full-text search reads, rewritten with its project (store/search.py). On SQLite the FTS5
+# table search_fts indexes it (migration 0002, triggers keep it current).
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("lang", String(2), comment="the text's language; null for the keywords document"),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("keywords", Text, nullable=False, comment="type, region and country names in fr/en/es"),
+)
+
 #: Tables in the order they can be filled (parents first).
-TABLES = (snapshots, sources, sightings, projects, records, project_texts, beneficiaries, findings)
+TABLES = (snapshots, sources, sightings, projects, records, project_texts, beneficiaries, findings, search_documents)
+
+#: Tables the database keeps for itself, outside this metadata (SQLite's FTS5 index and its shadows).
+FULLTEXT_TABLE_PREFIX = "search_fts"

@@ -1,0 +1,117 @@
+"""Full-text search over ``search_documents``: SQLite FTS5 here, behind a small interface.
+
+SQLITE-SPECIFIC: the ``search_fts`` FTS5 table (created by migration 0002, kept current by
+triggers on ``search_documents``) and its MATCH syntax live in this module only. The rest of the
+query layer sees ``matching(expression)``, ``ranked(expression)`` and ``snippets(...)``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
+from sqlalchemy.engine import Connection
+
+from fundatlas.query.terms import ParsedQuery, Term
+
+#: Column weights for bm25: title, body, keywords.
+WEIGHTS = (10.0, 1.0, 4.0)
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+SNIPPET_TOKENS = 16
+
+
+#: With ``Term.endings``, a last word this long also matches longer words (plurals).
+MIN_ENDINGS_LENGTH = 5
+
+
+def _phrase(words: tuple[str, ...], prefix: bool) -> str:
+    quoted = '"' + " ".join(words) + '"'
+    return quoted + " *" if prefix else quoted
+
+
+def term_expression(term: Term) -> str:
+    """One term as an FTS5 expression: its spellings ORed."""
+    parts = [
+        _phrase(words, term.prefix or (term.endings and len(words[-1]) >= MIN_ENDINGS_LENGTH))
+        for words in term.alternatives
+    ]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def group_expression(group: Iterable[Term]) -> str:
+    parts = [term_expression(term) for term in group]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def any_expression(query: ParsedQuery) -> str | None:
+    """Every positive term ORed: what a document must match to count for ranking and snippets."""
+    parts = [term_expression(t) for group in query.groups for t in group if not t.negated]
+    return " OR ".join(parts) if parts else None
+
+
+def positive_groups(query: ParsedQuery) -> list[str]:
+    return [group_expression(g) for g in query.groups if not all(t.negated for t in g)]
+
+
+def negative_terms(query: ParsedQuery) -> list[str]:
+    return [term_expression(t) for g in query.groups for t in g if t.negated]
+
+
+def matching(expression: str, name: str) -> TextualSelect:
+    """``SELECT project`` of the documents matching ``expression`` (bound as ``:name``)."""
+    return (
+        text(
+            "SELECT d.project FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :{name}"
+        )
+        .bindparams(bindparam(name, expression))
+        .columns(project=Integer)
+    )
+
+
+def ranked(expression: str, name: str = "rank_expr") -> TextualSelect:
+    """``SELECT project, score`` (lower is better) of the projects whose documents match."""
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    return (
+        text(
+            "SELECT d.project AS project, min(hit.score) AS score FROM ("
+            f"SELECT rowid AS id, bm25(search_fts, {weights}) AS score FROM search_fts "
+            f"WHERE search_fts MATCH :{name} LIMIT -1"  # LIMIT: keeps SQLite from flattening bm25 away
+            ") AS hit JOIN search_documents d ON d.id = hit.id GROUP BY d.project"
+        )
+        .bindparams(bindparam(name, expression))
+        .columns(project=Integer, score=Float)
+    )
+
+
+def snippets(connection: Connection, project_ids: Sequence[int], expression: str) -> dict[int, str]:
+    """For each project, the best-matching passage, HTML-escaped, matched words in ``<mark>``."""
+    if not project_ids:
+        return {}
+    placeholders = ", ".join(str(int(pid)) for pid in project_ids)
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    rows = connection.execute(
+        text(
+            "SELECT d.project, "
+            f"snippet(search_fts, 0, :open, :close, '…', {SNIPPET_TOKENS}) AS t, "
+            f"snippet(search_fts, 1, :open, :close, '…', {SNIPPET_TOKENS}) AS b, "
+            f"bm25(search_fts, {weights}) AS score "
+            "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :expr AND d.project IN ({placeholders}) ORDER BY score"
+        ),
+        {"expr": expression, "open": MARK_OPEN, "close": MARK_CLOSE},
+    )
+    best: dict[int, str] = {}
+    for project, title_snippet, body_snippet, _score in rows:
+        if project in best:
+            continue
+        chosen = body_snippet if body_snippet and MARK_OPEN in body_snippet else title_snippet
+        if chosen and MARK_OPEN in chosen:
+            best[project] = marked_html(chosen)
+    return best
+
+
+def marked_html(snippet: str) -> str:
+    """Escape a snippet for HTML, then turn the match markers into ``<mark>`` tags."""
+    return html.escape(snippet).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")

@@ -1,0 +1,173 @@
+"""The search syntax, parsed into terms, and expanded across languages with the glossary.
+
+Syntax (documented in the README):
+
+* words are all required: ``labour pacific``;
+* ``"a phrase"`` matches the words in that order;
+* ``word*`` matches every word that starts with ``word`` (at least two letters); a plain word
+  of five letters or more also matches its plurals and other endings (``catastrophe`` finds
+  "catastrophes");
+* ``-word`` or ``-"a phrase"`` excludes projects that contain it;
+* ``OR`` between two terms makes either enough: ``fiji OR tonga``.
+
+Matching ignores case and accents. A term (or run of words) that is a spelling of a glossary
+entry (``vocab/glossary.json``) also matches the entry's other spellings, in every language:
+``trafficking`` finds "traite des êtres humains" and "trata de personas".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from fundatlas.errors import FundatlasError
+from fundatlas.text import fold
+from fundatlas.vocab import load_json
+
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 32
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"[^\W_]+(?:\*)?", re.UNICODE)
+
+
+class QueryError(FundatlasError, ValueError):
+    """A search query or filter that cannot be run; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One search term: alternatives (phrases of folded words) of which one must match."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    prefix: bool = False
+    negated: bool = False
+    #: Let a long last word take an ending (plurals: "catastrophe" finds "catastrophes").
+    endings: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """Groups joined by AND; each group is terms joined by OR."""
+
+    groups: tuple[tuple[Term, ...], ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    def words(self) -> list[str]:
+        """Every positive word of the query and its expansions (for highlighting)."""
+        found: list[str] = []
+        for group in self.groups:
+            for term in group:
+                if not term.negated:
+                    for phrase in term.alternatives:
+                        found.extend(phrase)
+        return found
+
+
+@cache
+def glossary() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Folded spelling (as words) -> every spelling of its glossary group."""
+    data = load_json("glossary.json")
+    index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for group in data["groups"]:
+        spellings = {_words(s) for lang in ("en", "fr", "es") for s in group.get(lang, [])}
+        spellings.discard(())
+        for spelling in spellings:
+            index.setdefault(spelling, set()).update(spellings)
+    return {key: tuple(sorted(values)) for key, values in index.items()}
+
+
+@cache
+def _glossary_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(key) for key in glossary()}, reverse=True))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.rstrip("*") for w in _WORD.findall(fold(text).replace("'", " ")) if w.rstrip("*"))
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse the search syntax; raises ``QueryError`` for a query that is too long."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are allowed")
+    groups: list[list[Term]] = []
+    pending_or = False
+    loose: list[str] = []  # consecutive plain words, for glossary phrases
+
+    def flush() -> None:
+        nonlocal pending_or
+        for term in _expand_words(loose):
+            _add(groups, term, pending_or)
+            pending_or = False
+        loose.clear()
+
+    for match in _TOKEN.finditer(query):
+        negated, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None and bare == "OR":
+            flush()
+            pending_or = bool(groups)
+            continue
+        if phrase is not None:
+            flush()
+            words = _words(phrase)
+            if words:
+                _add(groups, _phrase_term(words, negated=bool(negated)), pending_or)
+                pending_or = False
+            continue
+        assert bare is not None
+        if bare.startswith("-") and len(bare) > 1:
+            flush()
+            words = _words(bare[1:])
+            if words:
+                _add(groups, Term((words,), prefix=bare.endswith("*"), negated=True), pending_or)
+                pending_or = False
+            continue
+        if bare.endswith("*"):
+            flush()
+            words = _words(bare)
+            if words and len(words[-1]) >= 2:
+                _add(groups, Term((words,), prefix=True), pending_or)
+                pending_or = False
+            continue
+        loose.extend(_words(bare))
+    flush()
+    if sum(len(g) for g in groups) > MAX_TERMS:
+        raise QueryError(f"the query has more than {MAX_TERMS} terms; use fewer words")
+    if groups and all(term.negated for group in groups for term in group):
+        raise QueryError("a query cannot only exclude: add a word to look for")
+    return ParsedQuery(tuple(tuple(g) for g in groups))
+
+
+def _add(groups: list[list[Term]], term: Term, join_or: bool) -> None:
+    if join_or and groups:
+        groups[-1].append(term)
+    else:
+        groups.append([term])
+
+
+def _phrase_term(words: tuple[str, ...], *, negated: bool = False) -> Term:
+    alternatives = glossary().get(words)
+    if alternatives and not negated:
+        return Term(tuple(sorted(set(alternatives) | {words})), endings=True)
+    return Term((words,), negated=negated)
+
+
+def _expand_words(words: list[str]) -> list[Term]:
+    """Plain words, with the longest glossary phrases among them expanded across languages."""
+    terms: list[Term] = []
+    index = 0
+    table = glossary()
+    while index < len(words):
+        for length in _glossary_lengths():
+            key = tuple(words[index : index + length])
+            if len(key) == length and key in table:
+                terms.append(Term(tuple(sorted(set(table[key]) | {key})), endings=True))
+                index += length
+                break
+        else:
+            terms.append(Term(((words[index],),), endings=True))
+            index += 1
+    return terms
