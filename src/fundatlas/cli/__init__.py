@@ -1,0 +1,12 @@
+"""The ``fundatlas`` command line: thin Typer commands over the library, one module per group.
+
+``app`` is built in ``_app.py``; each module imported below registers its commands on it.
+"""
+
+from __future__ import annotations
+
+from fundatlas.cli import parse as _parse  # noqa: F401  (registers `parse`)
+from fundatlas.cli import store as _store  # noqa: F401  (registers `ingest`, `reparse`, `check`, `report`)
+from fundatlas.cli._app import app
+
+__all__ = ["app"]
