@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundatlas import rules
 from fundatlas.model import PROJECT_KEYS, SEVERITIES, Beneficiary, Finding, Project, Span
 from fundatlas.rules import RULES, Rule, check, check_versions, identity_finding, rule_table_markdown
+from fundatlas.rules import checks as rules_checks
+from fundatlas.rules import data as rules_data
 from fundatlas.vocab import vocabulary
 
 EXPECTED_RULES = {
@@ -127,13 +128,13 @@ def test_rules_data_numbers() -> None:
 
 def test_an_inferred_rule_cannot_be_an_error() -> None:
     rule = Rule("x.y", "error", "t", "inferred", "idf-rules.md §1", (), {})
-    assert rules._rule_problem(rule, {}) is not None
-    assert rules._rule_problem(dataclasses.replace(rule, severity="warning"), {}) is None
-    assert rules._rule_problem(dataclasses.replace(rule, severity="fatal"), {}) is not None
-    assert rules._rule_problem(dataclasses.replace(rule, evidence="guess"), {}) is not None
+    assert rules_data._rule_problem(rule, {}) is not None
+    assert rules_data._rule_problem(dataclasses.replace(rule, severity="warning"), {}) is None
+    assert rules_data._rule_problem(dataclasses.replace(rule, severity="fatal"), {}) is not None
+    assert rules_data._rule_problem(dataclasses.replace(rule, evidence="guess"), {}) is not None
     loose = dataclasses.replace(rule, severity="warning", params={"severity_far_above": "error"})
-    assert rules._rule_problem(loose, {}) is not None
-    assert rules._rule_problem(dataclasses.replace(loose, params={"undated_severity": "info"}), {}) is None
+    assert rules_data._rule_problem(loose, {}) is not None
+    assert rules_data._rule_problem(dataclasses.replace(loose, params={"undated_severity": "info"}), {}) is None
 
 
 def test_rule_table_markdown_has_a_row_per_rule() -> None:
@@ -146,7 +147,7 @@ def test_rule_table_markdown_has_a_row_per_rule() -> None:
 
 
 def test_ceiling_table_markdown() -> None:
-    table = rules.ceiling_table_markdown()
+    table = rules_data.ceiling_table_markdown()
     assert "| 2008–2018 | 50,000–200,000 | 100,000–300,000 | sourced |" in table
     assert "| 2019+ | max 300,000 | max 400,000 | inferred |" in table
     assert "| 2001–2007 | no ceiling | no ceiling |" in table
@@ -376,7 +377,7 @@ def test_project_id_prefix_skips_types_without_prefix(monkeypatch: pytest.Monkey
     types = dict(real.types)
     types["integration_social_cohesion"] = dataclasses.replace(types["integration_social_cohesion"], prefix=None)
     fake = dataclasses.replace(real, types=types)
-    monkeypatch.setattr(rules, "vocabulary", lambda: fake)
+    monkeypatch.setattr(rules_checks, "vocabulary", lambda: fake)
     assert only(check(make(project_id="LM.0485")), "ids.project_id_prefix_type") == []
 
 
@@ -385,7 +386,7 @@ def test_project_id_prefix_skips_unknown_evidence(monkeypatch: pytest.MonkeyPatc
     types = dict(real.types)
     types["labour_migration"] = dataclasses.replace(types["labour_migration"], prefix_evidence="unknown")
     fake = dataclasses.replace(real, types=types)
-    monkeypatch.setattr(rules, "vocabulary", lambda: fake)
+    monkeypatch.setattr(rules_checks, "vocabulary", lambda: fake)
     assert only(check(make(project_id="LM.0485")), "ids.project_id_prefix_type") == []
 
 
