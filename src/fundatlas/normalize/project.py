@@ -10,7 +10,6 @@ from fundatlas.normalize.countries import lookup_country, segment_countries
 from fundatlas.normalize.numbers import parse_amount, parse_duration, parse_year
 from fundatlas.vocab import vocabulary
 
-
 _FIELD_NAMES = {
     "title": "title",
     "project_id": "project ID",
