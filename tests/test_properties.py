@@ -255,6 +255,8 @@ def test_any_text_gives_one_well_formed_result(text: str) -> None:
 @PROFILE
 @given(labelled_pages(), st.booleans())
 def test_labels_and_values_in_random_text(text: str, as_bytes: bool) -> None:
+    if as_bytes:  # a file holds no lone surrogates: they become "?" before the text is written as UTF-8
+        text = text.encode("utf-8", "replace").decode("utf-8")
     data: bytes | str = text.encode("utf-8") if as_bytes else text
     result = parse_page(data)
     check_result(result, data)

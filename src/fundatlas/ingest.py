@@ -26,12 +26,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from fundatlas.errors import StoreError
 from fundatlas.files import PAGE_SUFFIXES
 from fundatlas.pipeline import parse_page
+from fundatlas.store import sqlite
 from fundatlas.store.database import writing
 from fundatlas.store.repository import find_source, save_page, utcnow
 
 #: Inputs larger than this are refused unread (``--max-bytes``); real pages are under 1 MB.
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: Commit after this many written pages, or after ``DEFAULT_BATCH_SECONDS``, whichever comes first.
+ANALYZE_AFTER_PAGES = 5000  # a big ingest refreshes SQLite's planner statistics at its end
 DEFAULT_BATCH_PAGES = 200
 DEFAULT_BATCH_SECONDS = 1.0
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -219,11 +221,12 @@ def ingest(
     with engine.connect() as connection:
         writing(connection)
         transaction = connection.begin()
-        pending, started = 0, monotonic()
+        pending, started, written = 0, monotonic(), 0
         try:
             for item in inputs:
                 outcome, wrote = ingest_one(connection, item, clock())
                 pending += wrote
+                written += wrote
                 if pending and (pending >= batch_pages or monotonic() - started >= batch_seconds):
                     transaction.commit()
                     transaction = connection.begin()
@@ -235,3 +238,6 @@ def ingest(
                     transaction.commit()
                 except SQLAlchemyError as exc:
                     raise StoreError(f"{engine.url}: the last pages could not be committed ({exc})") from exc
+        if written >= ANALYZE_AFTER_PAGES and sqlite.is_sqlite(engine.url.render_as_string()):
+            with connection.begin():
+                sqlite.analyze(connection)

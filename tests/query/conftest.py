@@ -1,27 +1,26 @@
-"""A real SQLite store built by `fundatlas ingest` from the bundled pages, once per test module."""
+"""A real store built by `fundatlas ingest` from the bundled pages, once per session and database
+(SQLite and PostgreSQL: every query test runs on both)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from query_helpers import demo_url
 
-from fundatlas.ingest import ingest, read_inputs
 from fundatlas.query import Portfolio
-from fundatlas.store import open_store
-
-PAGES = Path(__file__).resolve().parents[2] / "src" / "fundatlas" / "demo" / "pages"
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("query") / "demo.db"
-    url = f"sqlite:///{path}"
-    engine = open_store(url)
-    list(ingest(engine, read_inputs([PAGES])))
-    engine.dispose()
-    yield url
+def demo_urls() -> dict[str, str]:
+    """backend -> the demo store's URL, built once per session (see ``query_helpers.demo_url``)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def demo_db(backend: str, demo_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> str:
+    return demo_url(backend, demo_urls, tmp_path_factory, request)
 
 
 @pytest.fixture(scope="session")

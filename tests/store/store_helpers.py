@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-import sqlite3
+import re
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from fundatlas.ingest import Outcome, ingest, read_inputs
 
 PAGES = Path(__file__).resolve().parents[2] / "src" / "fundatlas" / "demo" / "pages"
+_PLACEHOLDER = re.compile(r"\?")
 
 
-def db_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+def rows(engine: Engine, query: str, *args: object) -> list[tuple[Any, ...]]:
+    """A plain SQL query (``?`` placeholders), on either database. Booleans come back as 0/1 on
+    SQLite and False/True on PostgreSQL, which compare equal."""
+    count = iter(range(len(args)))
+    named = _PLACEHOLDER.sub(lambda _: f":p{next(count)}", query)
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(named), {f"p{n}": v for n, v in enumerate(args)})]
 
 
-def raw_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, times and ids included: equal dumps mean nothing was written."""
-    with sqlite3.connect(path) as connection:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: sorted(connection.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
-                for table in sorted(tables)}
+def raw_dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (SQLite's FTS5 shadow tables and PostgreSQL's tsvector column
+    included), times and ids included: equal dumps mean nothing was written."""
+    with engine.connect() as connection:
+        tables = sorted(inspect(connection).get_table_names())
+        return {table: sorted((tuple(row) for row in connection.execute(text(f'SELECT * FROM "{table}"'))), key=repr)
+                for table in tables}
 
 
 def ingest_paths(engine: Engine, *paths: Path, **options: Any) -> list[Outcome]:

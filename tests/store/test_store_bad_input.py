@@ -1,16 +1,16 @@
-"""Bad input never stops a run and never alters what is stored: each input gets its outcome."""
+"""Bad input never stops a run and never alters what is stored: each input gets its outcome (both databases)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from store_helpers import PAGES, ingest_paths, raw_dump
+from store_helpers import PAGES, ingest_paths, raw_dump, rows
 
 from fundatlas.ingest import Status
+from fundatlas.store.database import integrity_check
 
 FR_FSM = "fr-187546.txt"
 FAQ = "fr-criteres-dadmissibilite.txt"
@@ -44,7 +44,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_every_bad_input_gets_its_outcome_and_the_run_goes_on(
-    engine: Engine, db_path: Path, bad_inputs: dict[str, Path]
+    engine: Engine, bad_inputs: dict[str, Path]
 ) -> None:
     order = ["binary", "cp1252", "huge", "empty", "blank", "faq", "truncated", "dup1", "dup2", "missing"]
     outcomes = {name: outcome for name, outcome in
@@ -60,34 +60,33 @@ def test_every_bad_input_gets_its_outcome_and_the_run_goes_on(
     assert (outcomes["dup1"].status, outcomes["dup2"].status) == (Status.STORED, Status.DUPLICATE)
     assert outcomes["missing"].status is Status.REJECTED and "cannot be read" in (outcomes["missing"].reason or "")
 
-    with sqlite3.connect(db_path) as connection:
-        encodings = dict(connection.execute("SELECT layout, encoding FROM snapshots WHERE layout IS NULL"))
-        assert encodings == {None: "utf-8"}  # the FAQ page is kept as a snapshot
-        assert connection.execute("SELECT encoding FROM snapshots s JOIN sources o ON o.latest_sha256 = s.sha256 "
-                                  "WHERE o.locator LIKE '%cp1252.txt'").fetchall() == [("cp1252",)]
-        assert connection.execute("SELECT count(*) FROM sources").fetchone() == (5,)
-        # cp1252 and the truncated page are both PO.0196 in French: one project
-        assert connection.execute("SELECT key FROM projects ORDER BY key").fetchall() == [
-            ("project_id:PO.0160",), ("project_id:PO.0196",)]
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    encodings = dict(rows(engine, "SELECT layout, encoding FROM snapshots WHERE layout IS NULL"))
+    assert encodings == {None: "utf-8"}  # the FAQ page is kept as a snapshot
+    assert rows(engine, "SELECT encoding FROM snapshots s JOIN sources o ON o.latest_sha256 = s.sha256 "
+                        "WHERE o.locator LIKE '%cp1252.txt'") == [("cp1252",)]
+    assert rows(engine, "SELECT count(*) FROM sources") == [(5,)]
+    # cp1252 and the truncated page are both PO.0196 in French: one project
+    assert rows(engine, "SELECT key FROM projects ORDER BY key") == [("project_id:PO.0160",), ("project_id:PO.0196",)]
+    with engine.connect() as connection:
+        assert integrity_check(connection) == ["ok"]
 
 
 def test_rejected_inputs_change_nothing_already_stored(
-    engine: Engine, db_path: Path, bad_inputs: dict[str, Path]
+    engine: Engine, bad_inputs: dict[str, Path]
 ) -> None:
     ingest_paths(engine, PAGES)
-    before = raw_dump(db_path)
+    before = raw_dump(engine)
     rejected = ingest_paths(engine, *(bad_inputs[name] for name in ("binary", "huge", "empty", "blank", "missing")))
     assert {o.status for o in rejected} == {Status.REJECTED}
-    assert raw_dump(db_path) == before
+    assert raw_dump(engine) == before
 
 
-def test_a_smaller_limit_rejects_real_pages_unread(engine: Engine, db_path: Path) -> None:
+def test_a_smaller_limit_rejects_real_pages_unread(engine: Engine) -> None:
     outcomes = ingest_paths(engine, PAGES / FR_FSM, max_bytes=100)
     assert [(o.status, o.reason) for o in outcomes] == [(Status.REJECTED, "too large: 2,000 bytes (the limit is 100)")]
 
 
-def test_a_json_lines_file_gives_one_outcome_per_line(engine: Engine, db_path: Path, tmp_path: Path) -> None:
+def test_a_json_lines_file_gives_one_outcome_per_line(engine: Engine, tmp_path: Path) -> None:
     page = (PAGES / FR_FSM).read_text(encoding="utf-8")
     english = (PAGES / "en-technical-assistance-migration-policy-fsm.txt").read_text(encoding="utf-8")
     html = "<html><body><h1>Hello</h1>" + "".join(f"<p>{line}</p>" for line in english.splitlines()) + "</body></html>"
@@ -107,8 +106,7 @@ def test_a_json_lines_file_gives_one_outcome_per_line(engine: Engine, db_path: P
     assert [o.status for o in outcomes] == [Status.STORED, Status.STORED] + [Status.REJECTED] * 4
     assert [o.reason for o in outcomes[3:]] == [
         "no url", "no text or html", "not a JSON object with url and text or html"]
-    with sqlite3.connect(db_path) as connection:
-        assert connection.execute("SELECT lang, url FROM project_texts ORDER BY lang").fetchall() == [
-            ("en", "https://www.iom.int/project/fsm"), ("fr", "https://www.iom.int/fr/node/187546")]
-        assert connection.execute("SELECT format FROM snapshots ORDER BY format").fetchall() == [("html",), ("text",)]
+    assert rows(engine, "SELECT lang, url FROM project_texts ORDER BY lang") == [
+        ("en", "https://www.iom.int/project/fsm"), ("fr", "https://www.iom.int/fr/node/187546")]
+    assert rows(engine, "SELECT format FROM snapshots ORDER BY format") == [("html",), ("text",)]
     assert {o.status for o in ingest_paths(engine, source)} == {Status.UNCHANGED, Status.REJECTED}

@@ -1,4 +1,5 @@
-"""`fundatlas ingest`, `check`, `report` and `reparse` as a user runs them: real subprocesses, real SQLite."""
+"""`fundatlas ingest`, `check`, `report` and `reparse` as a user runs them: real subprocesses, real
+SQLite files and PostgreSQL databases."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from backends import Databases, databases_for
 from store_helpers import PAGES
 
 FUNDATLAS = [sys.executable, "-m", "fundatlas"]
@@ -20,9 +22,10 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, object]]:
+def demo_db(backend: str, tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> tuple[str, dict[str, object]]:
     folder = tmp_path_factory.mktemp("cli")
-    url = f"sqlite:///{folder / 'demo.db'}"
+    url = databases_for(backend, folder, request).new("demo")
     done = run("ingest", "--db", url, "--report", str(folder / "out.json"), str(PAGES))
     assert done.returncode == 0, done.stderr
     assert "input(s):" in done.stdout and "stored" in done.stdout
@@ -74,16 +77,19 @@ def test_reparse_reports_no_change_on_an_unchanged_parser(demo_db: tuple[str, di
     assert summary["sources"] == len(list(PAGES.glob("*.txt")))
 
 
-def test_the_database_url_comes_from_the_environment_and_rejections_exit_1(tmp_path: Path) -> None:
+def test_the_database_url_comes_from_the_environment_and_rejections_exit_1(tmp_path: Path,
+                                                                          databases: Databases) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     page = tmp_path / "page.txt"
     page.write_bytes((PAGES / "fr-187546.txt").read_bytes())
-    env = {"FUNDATLAS_DB": f"sqlite:///{tmp_path / 'env.db'}"}
+    url = databases.new("env")
+    env = {"FUNDATLAS_DB": url.replace("postgresql+psycopg://", "postgresql://")}  # the driver is implied
     done = run("ingest", str(page), str(empty), env=env)
     assert done.returncode == 1
     assert "rejected" in done.stdout and "empty" in done.stdout
-    assert (tmp_path / "env.db").exists()
+    if databases.backend == "sqlite":
+        assert (tmp_path / "env-1.db").exists()
     report = json.loads(run("report", "--format", "json", env=env).stdout)
     assert report["totals"]["projects"] == 1
 
@@ -91,3 +97,5 @@ def test_the_database_url_comes_from_the_environment_and_rejections_exit_1(tmp_p
 def test_a_store_that_cannot_be_opened_exits_2(tmp_path: Path) -> None:
     done = run("report", "--db", f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}")
     assert done.returncode == 2 and "does not exist" in done.stderr
+    done = run("report", "--db", "postgresql://nobody@127.0.0.1:1/nothing")
+    assert done.returncode == 2 and "cannot open" in done.stderr

@@ -2,18 +2,21 @@
 
 SQLITE-SPECIFIC: the ``search_fts`` FTS5 table (created by migration 0002, kept current by
 triggers on ``search_documents``) and its MATCH syntax live in this module only. The rest of the
-query layer sees ``matching(expression)``, ``ranked(expression)`` and ``snippets(...)``.
+query layer sees ``matching(expression)``, ``ranked(expression)``, ``order_by_relevance(...)`` and
+``snippets(...)``.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
+from sqlalchemy import Float, Integer, Select, TextualSelect, bindparam, text
 from sqlalchemy.engine import Connection
 
 from fundatlas.query.terms import ParsedQuery, Term
+from fundatlas.store.schema import projects
 
 #: Column weights for bm25: title, body, keywords.
 WEIGHTS = (10.0, 1.0, 4.0)
@@ -83,6 +86,12 @@ def ranked(expression: str, name: str = "rank_expr") -> TextualSelect:
         .bindparams(bindparam(name, expression))
         .columns(project=Integer, score=Float)
     )
+
+
+def order_by_relevance(base: Select[Any], expression: str) -> Select[Any]:
+    """``base`` (a ``SELECT projects.id``) ordered by relevance to ``expression``, best first."""
+    scores = ranked(expression).subquery()
+    return base.join(scores, scores.c.project == projects.c.id).order_by(scores.c.score, projects.c.id)
 
 
 def snippets(connection: Connection, project_ids: Sequence[int], expression: str) -> dict[int, str]:

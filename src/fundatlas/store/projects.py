@@ -62,8 +62,11 @@ _MEMBERS = (
     .join(sources, sources.c.id == records.c.source_id)
     .where(records.c.project == bindparam("row_id"), records.c.is_current == true())
 )
-_PROJECT = select(projects.c.key, projects.c.version, projects.c.state_sha256).where(
-    projects.c.id == bindparam("row_id")
+# FOR UPDATE (nothing on SQLite, where writers take turns): the version read is the one written + 1.
+_PROJECT = (
+    select(projects.c.key, projects.c.version, projects.c.state_sha256)
+    .where(projects.c.id == bindparam("row_id"))
+    .with_for_update()
 )
 _PROJECT_BY_KEY = select(projects.c.id).where(projects.c.key == bindparam("key"))
 _UPDATE_PROJECT = update(projects).where(projects.c.id == bindparam("row_id"))

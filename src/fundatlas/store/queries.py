@@ -129,7 +129,8 @@ def portfolio_report(connection: Connection) -> dict[str, Any]:
 
 # --- canonical dump ------------------------------------------------------------------------------
 
-_PROJECT_COLUMNS = [c for c in projects.c if c.name not in {"id", "created_at", "updated_at"}]
+# state_sha256 hashes row ids too (each text's record id): ids are not compared, so neither is it.
+_PROJECT_COLUMNS = [c for c in projects.c if c.name not in {"id", "created_at", "updated_at", "state_sha256"}]
 
 
 def _rows(connection: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
@@ -137,9 +138,10 @@ def _rows(connection: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
 
 
 def canonical_dump(connection: Connection, *, history: bool = False) -> dict[str, list[tuple[Any, ...]]]:
-    """Projects, texts, beneficiaries and findings keyed by project key, without row ids or times:
-    two stores that hold the same portfolio dump equal. ``history`` adds snapshots, sources,
-    sightings (counts per source) and records (without times)."""
+    """Projects, texts, beneficiaries and findings keyed by project key, without row ids or times
+    (nor ``state_sha256``, which hashes ids): two stores that hold the same portfolio dump equal,
+    whatever ids their database gave out (PostgreSQL's sequences skip the ids of rolled-back rows).
+    ``history`` adds snapshots, sources, sightings (counts per source) and records (without times)."""
     key = projects.c.key
     dump: dict[str, list[tuple[Any, ...]]] = {
         "projects": _rows(connection, select(*_PROJECT_COLUMNS)),

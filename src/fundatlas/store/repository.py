@@ -3,6 +3,13 @@
 Every function takes a ``Connection`` inside a transaction opened by the caller, which decides
 where a unit of work ends (``fundatlas.ingest`` wraps each page in a SAVEPOINT and commits in
 batches); nothing here commits.
+
+Concurrent writers: ``fundatlas ingest`` marks its connection as writing, so writers take turns
+(``database.writing``); beyond that, what two writers could both add is added race-free: a
+snapshot by its SHA-256 and a project by its key with ``INSERT ... ON CONFLICT DO NOTHING`` (then
+read back), a project row is read ``FOR UPDATE`` before its version goes up (``projects.py``),
+and on PostgreSQL a page whose statements hit a serialization failure or a deadlock is written
+again from its own SAVEPOINT (``database.retrying``).
 """
 
 from __future__ import annotations
@@ -13,12 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, true, update
+from sqlalchemy import Insert, Table, bindparam, insert, or_, select, true, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, CursorResult
 
 from fundatlas import __version__
 from fundatlas.errors import StoreError
 from fundatlas.model import ParseResult, Project
+from fundatlas.store.database import retrying
 from fundatlas.store.merge import Identity, clean_id, identity_of
 from fundatlas.store.projects import Change, ProjectState, rebuild_project
 from fundatlas.store.schema import projects, records, sightings, snapshots, sources
@@ -83,9 +93,23 @@ _UPDATE_RECORD = update(records).where(records.c.id == bindparam("row_id"))
 _PROJECTS_BY_KEYS = select(projects.c.id, projects.c.key).where(
     or_(projects.c.key == bindparam("key"), projects.c.key == bindparam("other_key"))
 )
-_INSERT_SNAPSHOT, _INSERT_SOURCE, _INSERT_SIGHTING = insert(snapshots), insert(sources), insert(sightings)
-_INSERT_RECORD, _INSERT_PROJECT = insert(records), insert(projects)
+_INSERT_SOURCE, _INSERT_SIGHTING, _INSERT_RECORD = insert(sources), insert(sightings), insert(records)
 _PROJECTS_BY_PRIMA = select(projects.c.id).where(projects.c.prima_id == bindparam("prima")).limit(2)
+_PROJECT_BY_KEY = select(projects.c.id).where(projects.c.key == bindparam("key"))
+
+
+def _insert_unless_present(table: Table, unique: str) -> dict[str, Insert]:
+    """Per dialect: INSERT a row unless one with the same ``unique`` value exists (then nothing,
+    and no error, also when another transaction is adding it at the same time)."""
+    return {
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing(index_elements=[unique]),
+        "sqlite": sqlite_dialect.insert(table).on_conflict_do_nothing(index_elements=[unique]),
+    }
+
+
+_INSERT_SNAPSHOT = _insert_unless_present(snapshots, "sha256")
+_INSERT_PROJECT = {name: statement.returning(projects.c.id)
+                   for name, statement in _insert_unless_present(projects, "key").items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +150,16 @@ def resolve_project(connection: Connection, identity: Identity, project: Project
         row_id = int(rows[0][0]) if len(rows) == 1 else None
     if row_id is not None:
         return row_id, False
-    created = connection.execute(
-        _INSERT_PROJECT,
-        {"key": identity.key, "key_kind": identity.kind, "languages": "", "version": 0, "state_sha256": "",
-         "created_at": now, "updated_at": now},
-    )
-    return _new_id(created), True
+    new_row = {"key": identity.key, "key_kind": identity.kind, "languages": "", "version": 0, "state_sha256": "",
+               "created_at": now, "updated_at": now}
+    statement = _INSERT_PROJECT.get(connection.dialect.name)
+    if statement is None:  # another database: a plain INSERT
+        return _new_id(connection.execute(insert(projects), new_row)), True
+    created = connection.execute(statement, new_row).scalar()
+    if created is not None:
+        return int(created), True
+    # Another writer filed the key since it was looked up: join its project.
+    return int(connection.execute(_PROJECT_BY_KEY, {"key": identity.key}).scalar_one()), False
 
 
 def add_record(connection: Connection, *, source_id: int, sighting_id: int, locator: str, result: ParseResult,
@@ -168,26 +196,44 @@ def save_page(connection: Connection, *, locator: str, kind: str, data: bytes, r
               now: datetime, known: KnownSource | None) -> SavedPage:
     """Store one page the source ``locator`` shows now; ``known`` is ``find_source(locator)``, which
     the caller looked up to check that the page changed."""
+
+    def write() -> SavedPage:
+        return _save_page(connection, locator=locator, kind=kind, data=data, result=result, now=now, known=known)
+
+    if connection.dialect.name != "postgresql":
+        return write()
+
+    def write_in_savepoint() -> SavedPage:
+        with connection.begin_nested():
+            return write()
+
+    return retrying(write_in_savepoint)
+
+
+def _save_page(connection: Connection, *, locator: str, kind: str, data: bytes, result: ParseResult,
+               now: datetime, known: KnownSource | None) -> SavedPage:
     sha256 = result.source.sha256
     duplicate_of = None
+    inserted = False
     if connection.execute(_SNAPSHOT_EXISTS, {"sha": sha256}).first() is None:
         source = result.source
-        connection.execute(
-            _INSERT_SNAPSHOT,
+        added = connection.execute(
+            _INSERT_SNAPSHOT.get(connection.dialect.name, insert(snapshots)),
             {"sha256": sha256, "content": compress(data), "compression": COMPRESSION, "size": len(data),
              "format": "html" if source.is_html else "text", "encoding": source.encoding, "lang": source.lang,
              "layout": source.layout, "first_seen": now},
         )
-    else:
+        inserted = added.rowcount != 0  # 0: another writer stored these very bytes meanwhile
+    if not inserted:
         duplicate_of = connection.execute(
             _OTHER_SOURCE_SHOWING, {"sha": sha256, "source_id": known.id if known is not None else -1}
         ).scalar()
     if known is None:
-        inserted = connection.execute(
+        new_source = connection.execute(
             _INSERT_SOURCE,
             {"locator": locator, "kind": kind, "latest_sha256": sha256, "first_seen": now, "last_changed": now},
         )
-        source_id = _new_id(inserted)
+        source_id = _new_id(new_source)
     else:
         source_id = known.id
         connection.execute(_UPDATE_SOURCE, {"row_id": source_id, "latest_sha256": sha256, "last_changed": now})

@@ -11,6 +11,8 @@ it (a test checks that they agree). Times are UTC, stored without a zone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -27,8 +29,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
+
 #: The Alembic revision this code writes; ``open_store`` upgrades older databases to it.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData(
     naming_convention={
@@ -175,8 +180,64 @@ search_documents = Table(
     Column("keywords", Text, nullable=False, comment="type, region and country names in fr/en/es"),
 )
 
-#: Tables in the order they can be filled (parents first).
-TABLES = (snapshots, sources, sightings, projects, records, project_texts, beneficiaries, findings, search_documents)
-
-#: Tables the database keeps for itself, outside this metadata (SQLite's FTS5 index and its shadows).
+#: What the database keeps for full-text search beside this metadata (migration 0002): on SQLite,
+#: the FTS5 table search_fts and its shadow tables; on PostgreSQL, the generated tsvector column
+#: search_documents.tsv and its GIN index.
 FULLTEXT_TABLE_PREFIX = "search_fts"
+FULLTEXT_COLUMN = "tsv"
+FULLTEXT_INDEX = "ix_search_documents_tsv"
+
+
+def include_name(name: str | None, kind: NameFilterType, parent_names: NameFilterParentNames) -> bool:
+    """Alembic's ``include_name`` hook: compare everything but the full-text objects above, which
+    belong to one database each (the test that the migrations agree with this metadata uses it)."""
+    if kind == "table":
+        return not str(name).startswith(FULLTEXT_TABLE_PREFIX)
+    if kind == "column":
+        return not (parent_names.get("table_name") == search_documents.name and name == FULLTEXT_COLUMN)
+    if kind == "index":
+        return name != FULLTEXT_INDEX
+    return True
+
+# The crawler's frontier (migration 0003): every URL it knows, its state and the validators of its
+# last fetch, committed per URL so that a killed crawl goes on where it stopped (fundatlas/crawl).
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("command", String(16), nullable=False, comment="crawl or update"),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, comment="null while running, or when the run was killed"),
+    Column("user_agent", Text, nullable=False),
+    Column("settings_json", Text, nullable=False, comment="the politeness settings of the run"),
+    Column("counts_json", Text, comment="outcomes counted when the run ended"),
+)
+
+crawl_urls = Table(
+    "crawl_urls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True, comment="normalised: no fragment, sorted query, lower-case host"),
+    Column("host", String(255), nullable=False, index=True),
+    Column("kind", String(8), nullable=False, comment="page, listing, sitemap or other"),
+    Column("state", String(8), nullable=False, comment="queued, fetching, done, failed or skipped"),
+    Column("depth", Integer, nullable=False, comment="links followed from a start URL"),
+    Column("discovered_from", Text, comment="the URL it was found on; null for a start URL"),
+    Column("discovered_at", DateTime, nullable=False),
+    Column("etag", Text, comment="validators of the last 200, sent back as If-None-Match"),
+    Column("last_modified", String(64), comment="sent back as If-Modified-Since"),
+    Column("last_status", Integer, comment="HTTP status of the last response"),
+    Column("last_fetched_at", DateTime),
+    Column("final_url", Text, comment="where redirects led, when they did"),
+    Column("attempts", Integer, nullable=False, comment="attempts in the current round"),
+    Column("next_attempt_at", DateTime, comment="not before this time (backoff, Retry-After)"),
+    Column("outcome", String(16), comment="new, changed, unchanged, scanned, not a project, skipped or failed"),
+    Column("last_error", Text, comment="why it failed or was skipped"),
+    Column("content_sha256", String(64), comment="SHA-256 of the last body fetched"),
+    Column("last_run", Integer, ForeignKey("crawl_runs.id"), comment="the run that handled it last"),
+    Index("ix_crawl_urls_state_next_attempt_at", "state", "next_attempt_at"),
+)
+
+#: Tables in the order they can be filled (parents first).
+TABLES = (snapshots, sources, sightings, projects, records, project_texts, beneficiaries, findings, search_documents,
+          crawl_runs, crawl_urls)

@@ -115,11 +115,29 @@ def rebuild_all(connection: Connection, *, only_changed: bool = False) -> int:
         ):
             existing.setdefault(row[0], []).append(tuple(row[1:]))
     written = 0
+    pending: dict[int, list[dict[str, Any]]] = {}
     for row in connection.execute(select(projects)).all():
         rows = document_rows(row.id, dict(row._mapping), texts.get(row.id, []), countries.get(row.id, []))
         wanted = [(r["lang"], r["title"], r["body"], r["keywords"]) for r in rows]
         if only_changed and existing.get(row.id) == wanted:
             continue
-        replace_documents(connection, row.id, rows)
+        pending[row.id] = rows
         written += 1
+        if len(pending) >= _REBUILD_CHUNK:
+            _replace_many(connection, pending)
+            pending = {}
+    _replace_many(connection, pending)
     return written
+
+
+_REBUILD_CHUNK = 1000
+
+
+def _replace_many(connection: Connection, documents: Mapping[int, Sequence[Mapping[str, Any]]]) -> None:
+    """``replace_documents`` for many projects in two statements (a restore rebuilds them all)."""
+    if not documents:
+        return
+    connection.execute(delete(search_documents).where(search_documents.c.project.in_(list(documents))))
+    rows = [row for listed in documents.values() for row in listed]
+    if rows:
+        connection.execute(insert(search_documents), rows)

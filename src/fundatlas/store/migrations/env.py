@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from fundatlas.store.database import create_store_engine
-from fundatlas.store.schema import metadata
+from fundatlas.store.schema import include_name, metadata
 
 config = context.config
 
@@ -17,6 +17,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite rebuilds tables to ALTER them
         compare_type=True,
+        include_name=include_name,  # the full-text index objects of each database are not in metadata
     )
     with context.begin_transaction():
         context.run_migrations()

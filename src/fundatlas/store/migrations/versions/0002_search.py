@@ -1,4 +1,4 @@
-"""Full-text search: ``search_documents`` (portable) and, on SQLite, its FTS5 index with triggers.
+"""Full-text search: ``search_documents`` (portable) and its index: FTS5 on SQLite, a tsvector on PostgreSQL.
 
 Revision ID: 0002
 Revises: 0001
@@ -31,6 +31,33 @@ SQLITE_FTS = [
     "INSERT INTO search_fts(rowid, title, body, keywords) VALUES (new.id, new.title, new.body, new.keywords); END",
 ]
 
+# POSTGRESQL-SPECIFIC: a generated tsvector column (kept current by the database) and its GIN
+# index. Its words are those FTS5 sees: accents removed (unaccent, through an IMMUTABLE wrapper so
+# that a generated column may use it), every run of letters and digits a word, lower-cased by the
+# ``simple`` configuration (no stemming and no stop words, as FTS5's unicode61). Weights say where
+# a word is: A title, B keywords, C body. A separator lexeme between them ("-", which no query
+# word can be) keeps a phrase from running from one column into the next, as in FTS5. The query
+# side is query/fulltext_pg.py. ``fundatlas_search`` (simple + unaccent) is the configuration
+# ts_headline reads the original texts with, for snippets.
+_SEPARATOR = r"'''-''\:1'::tsvector"  # the tsvector '-':1 (op.execute would read ":1" as a parameter)
+POSTGRESQL_FULLTEXT = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE OR REPLACE FUNCTION fundatlas_search_text(value text) RETURNS text "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS "
+    "$$ SELECT regexp_replace(public.unaccent('public.unaccent'::regdictionary, value), '[^[:alnum:]]+', ' ', 'g') $$",
+    "CREATE TEXT SEARCH CONFIGURATION fundatlas_search (COPY = pg_catalog.simple)",
+    "ALTER TEXT SEARCH CONFIGURATION fundatlas_search ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, "
+    "word, hword, hword_part, numword, numhword, hword_numpart WITH public.unaccent, pg_catalog.simple",
+    "ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('pg_catalog.simple'::regconfig, fundatlas_search_text(title)), 'A') || "
+    f"{_SEPARATOR} || "
+    "setweight(to_tsvector('pg_catalog.simple'::regconfig, fundatlas_search_text(keywords)), 'B') || "
+    f"{_SEPARATOR} || "
+    "setweight(to_tsvector('pg_catalog.simple'::regconfig, fundatlas_search_text(body)), 'C')"
+    ") STORED",
+    "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
+]
+
 
 def upgrade() -> None:
     op.create_table(
@@ -50,6 +77,9 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_FTS:
             op.execute(statement)
+    elif op.get_bind().dialect.name == "postgresql":
+        for statement in POSTGRESQL_FULLTEXT:
+            op.execute(statement)
     # Index the projects a store already holds (none in a new one).
     from fundatlas.store.search import rebuild_all
 
@@ -61,5 +91,10 @@ def downgrade() -> None:
         for name in ("search_documents_ai", "search_documents_ad", "search_documents_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS search_fts")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_search_documents_tsv")
+        op.execute("ALTER TABLE search_documents DROP COLUMN IF EXISTS tsv")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS fundatlas_search")
+        op.execute("DROP FUNCTION IF EXISTS fundatlas_search_text(text)")
     op.drop_index("ix_search_documents_project", table_name="search_documents")
     op.drop_table("search_documents")

@@ -1,0 +1,126 @@
+"""`fundatlas db upgrade`, `db current`, `backup` and `restore`: the database itself."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from fundatlas.cli._app import DbOption, app
+from fundatlas.errors import StoreError
+from fundatlas.store import open_store, resolve_db_url
+from fundatlas.store.backup import ArchiveSummary, backup, restore
+from fundatlas.store.database import SchemaStatus, create_store_engine, display_url, schema_status, upgrade
+
+db_app = typer.Typer(help="The database's schema: its Alembic revision, and migrating it.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: object) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(2)
+
+
+def _status(url: str) -> SchemaStatus:
+    engine = create_store_engine(url)
+    try:
+        return schema_status(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{display_url(url)}: cannot read the schema revision ({type(exc).__name__}: {exc})") from exc
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def current_command(db: DbOption = None) -> None:
+    """Print the database's schema revision and whether it is the newest this version knows (head).
+
+    Exit status: 0 at head, 1 behind it (run `fundatlas db upgrade`), 2 when the database cannot be read.
+    """
+    try:
+        status = _status(resolve_db_url(db))
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    if status.is_head:
+        typer.echo(f"{status.current} (head)")
+        return
+    typer.echo(f"{status.current or 'none (not a fundatlas store yet)'} (head is {status.head}: "
+               "run `fundatlas db upgrade`)")
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def upgrade_command(db: DbOption = None) -> None:
+    """Create the schema, or migrate it to the newest revision (every command also does this on opening)."""
+    url = resolve_db_url(db)
+    try:
+        before = _status(url)
+        engine = create_store_engine(url)
+        try:
+            upgrade(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{display_url(url)}: cannot migrate the store ({type(exc).__name__}: {exc})") from exc
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    if before.is_head:
+        typer.echo(f"{before.current} (head): nothing to do")
+    else:
+        typer.echo(f"upgraded from {before.current or 'nothing'} to {before.head} (head)")
+
+
+def _print_summary(verb: str, summary: ArchiveSummary) -> None:
+    rows = ", ".join(f"{count} {name}" for name, count in summary.rows.items())
+    typer.echo(f"{verb} {summary.path} (schema {summary.schema_revision}): {rows}")
+
+
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Argument(help="The archive to write (a .tar.gz).")],
+    db: DbOption = None,
+    output_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Write the whole store (snapshots, records, projects, findings, schema revision) to one portable archive.
+
+    The archive restores into SQLite or PostgreSQL (`fundatlas restore`); ingests may go on meanwhile.
+    """
+    try:
+        engine = open_store(resolve_db_url(db))
+        try:
+            summary = backup(engine, out)
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    if output_json:
+        json.dump(summary.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_summary("wrote", summary)
+
+
+@app.command("restore")
+def restore_command(
+    archive: Annotated[Path, typer.Argument(help="An archive written by `fundatlas backup`.")],
+    db: DbOption = None,
+    output_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Load a backup into an empty database (SQLite or PostgreSQL), then rebuild the search index.
+
+    A database that already holds anything is refused. Exit status: 0, or 2 on any error.
+    """
+    try:
+        summary = restore(archive, resolve_db_url(db))
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    if output_json:
+        json.dump(summary.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_summary("restored", summary)
