@@ -16,7 +16,8 @@ the manifest's ``created_at`` and ``database``, whichever database they were wri
 A backup reads one consistent snapshot of the store (a single read transaction; repeatable read
 on PostgreSQL), so ingests may go on meanwhile. A restore goes into an empty database only: the
 schema is created at the archive's revision, the rows are loaded in one transaction, then the
-schema is brought to this version's newest revision and the search index is rebuilt.
+schema is brought to this version's newest revision and the search index is rebuilt (and, on
+PostgreSQL, the planner's statistics gathered).
 """
 
 from __future__ import annotations
@@ -250,6 +251,8 @@ def restore(archive_path: Path, url: str) -> ArchiveSummary:
             writing(connection)
             with connection.begin():
                 search.rebuild_all(connection)
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("ANALYZE")  # the planner's statistics, for the new rows
     except (SQLAlchemyError, tarfile.TarError, OSError, ValueError, KeyError) as exc:
         raise StoreError(f"{archive_path}: the restore into {display_url(url)} failed "
                          f"({type(exc).__name__}: {exc})") from exc
