@@ -1,21 +1,8 @@
-"""Country names (French, English, Spanish) to ISO 3166-1 alpha-3, and beneficiary-line segmentation.
+"""Beneficiary lines to ISO 3166-1 alpha-3 codes: longest-match segmentation over the gazetteer.
 
-The gazetteer is built on first use from maintained sources, never from a hand-kept list:
-
-* Babel's CLDR territory names (``babel.Locale(lang).territories``) for the ISO 3166-1 countries plus
-  Kosovo (``XK`` -> ``XKX``);
-* pycountry's ISO 3166-1 ``name``, ``official_name`` and ``common_name`` with their iso-codes
-  gettext translations;
-* forms derived generically from those (the ISO inverted form ``"Bolivie, état plurinational de"``
-  also as ``"état plurinational de Bolivie"`` and ``"Bolivie (état plurinational de)"``, qualifiers in
-  parentheses dropped, leading articles dropped or added);
-* ``vocab/country_aliases.json``: the forms the Fund's pages use that the sources lack, and the
-  deliberate resolution of names the sources give to two codes. Aliases win over everything.
-
-Names are compared as tuples of folded tokens (:func:`fundatlas.text.fold`): hyphens, apostrophes
-and dots break words; parentheses, commas and semicolons are tokens of their own; the conjunctions
-et/and/y/e and ``&`` are one token, so ``"Trinité-et-Tobago"``, ``"Trinidad & Tobago"`` and
-``"Trinidad y Tobago"`` share their shape.
+The gazetteer (names from Babel's CLDR data, pycountry's ISO 3166 translations and the alias file)
+is built in ``gazetteer.py``; this module reads lines such as "Costa Rica Belize El Salvador",
+"Bolivie (État plurinational de)" or "ChiliUruguay" with it.
 """
 
 from __future__ import annotations
