@@ -9,13 +9,13 @@ query layer sees ``matching(expression)``, ``ranked(expression)``, ``order_by_re
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Float, Integer, Select, TextualSelect, bindparam, text
 from sqlalchemy.engine import Connection
 
-from fundatlas.query.terms import ParsedQuery, Term
+from fundatlas.query.terms import Syntax
 from fundatlas.store.schema import projects
 
 #: Column weights for bm25: title, body, keywords.
@@ -24,8 +24,6 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 SNIPPET_TOKENS = 16
 
 
-#: With ``Term.endings``, a last word this long also matches longer words (plurals).
-MIN_ENDINGS_LENGTH = 5
 
 
 def _phrase(words: tuple[str, ...], prefix: bool) -> str:
@@ -33,32 +31,12 @@ def _phrase(words: tuple[str, ...], prefix: bool) -> str:
     return quoted + " *" if prefix else quoted
 
 
-def term_expression(term: Term) -> str:
-    """One term as an FTS5 expression: its spellings ORed."""
-    parts = [
-        _phrase(words, term.prefix or (term.endings and len(words[-1]) >= MIN_ENDINGS_LENGTH))
-        for words in term.alternatives
-    ]
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
-def group_expression(group: Iterable[Term]) -> str:
-    parts = [term_expression(term) for term in group]
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
-def any_expression(query: ParsedQuery) -> str | None:
-    """Every positive term ORed: what a document must match to count for ranking and snippets."""
-    parts = [term_expression(t) for group in query.groups for t in group if not t.negated]
-    return " OR ".join(parts) if parts else None
-
-
-def positive_groups(query: ParsedQuery) -> list[str]:
-    return [group_expression(g) for g in query.groups if not all(t.negated for t in g)]
-
-
-def negative_terms(query: ParsedQuery) -> list[str]:
-    return [term_expression(t) for g in query.groups for t in g if t.negated]
+SYNTAX = Syntax(_phrase, " OR ")
+term_expression = SYNTAX.term
+group_expression = SYNTAX.group
+any_expression = SYNTAX.any_of
+positive_groups = SYNTAX.positive_groups
+negative_terms = SYNTAX.negative_terms
 
 
 def matching(expression: str, name: str) -> TextualSelect:

@@ -18,7 +18,7 @@ texts, with the same markers, escaping and ``<mark>`` as FTS5's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -38,8 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, REAL, TSQUERY
 from sqlalchemy.engine import Connection
 
-from fundatlas.query.fulltext import MARK_CLOSE, MARK_OPEN, MIN_ENDINGS_LENGTH, SNIPPET_TOKENS, marked_html
-from fundatlas.query.terms import ParsedQuery, Term
+from fundatlas.query.fulltext import MARK_CLOSE, MARK_OPEN, SNIPPET_TOKENS, marked_html
+from fundatlas.query.terms import Syntax
 
 #: Ranking weights, in PostgreSQL's order D, C, B, A: FTS5's body 1, keywords 4, title 10, divided
 #: by 10 (D, the column separator, is never matched).
@@ -65,32 +65,12 @@ def _phrase(words: tuple[str, ...], prefix: bool) -> str:
     return f"({quoted})" if last else quoted
 
 
-def term_expression(term: Term) -> str:
-    """One term as a tsquery: its spellings ORed."""
-    parts = [
-        _phrase(words, term.prefix or (term.endings and len(words[-1]) >= MIN_ENDINGS_LENGTH))
-        for words in term.alternatives
-    ]
-    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
-
-
-def group_expression(group: Iterable[Term]) -> str:
-    parts = [term_expression(term) for term in group]
-    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
-
-
-def any_expression(query: ParsedQuery) -> str | None:
-    """Every positive term ORed: what a document must match to count for ranking and snippets."""
-    parts = [term_expression(t) for group in query.groups for t in group if not t.negated]
-    return " | ".join(parts) if parts else None
-
-
-def positive_groups(query: ParsedQuery) -> list[str]:
-    return [group_expression(g) for g in query.groups if not all(t.negated for t in g)]
-
-
-def negative_terms(query: ParsedQuery) -> list[str]:
-    return [term_expression(t) for g in query.groups for t in g if t.negated]
+SYNTAX = Syntax(_phrase, " | ")
+term_expression = SYNTAX.term
+group_expression = SYNTAX.group
+any_expression = SYNTAX.any_of
+positive_groups = SYNTAX.positive_groups
+negative_terms = SYNTAX.negative_terms
 
 
 def matching(expression: str, name: str) -> TextualSelect:

@@ -18,6 +18,7 @@ entry (``vocab/glossary.json``) also matches the entry's other spellings, in eve
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +27,8 @@ from fundatlas.text import fold
 from fundatlas.vocab import load_json
 
 MAX_QUERY_LENGTH = 500
+#: With ``Term.endings``, a last word this long also matches longer words (plurals).
+MIN_ENDINGS_LENGTH = 5
 MAX_TERMS = 32
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]+(?:\*)?", re.UNICODE)
@@ -171,3 +174,39 @@ def _expand_words(words: list[str]) -> list[Term]:
             terms.append(Term(((words[index],),), endings=True))
             index += 1
     return terms
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """How one full-text engine writes a parsed query: its phrase form and its OR.
+
+    The SQLite (FTS5 MATCH) and PostgreSQL (tsquery) back ends differ only in these two things.
+    """
+
+    phrase: Callable[[tuple[str, ...], bool], str]  # (words, prefix) -> expression
+    either: str  # the engine's OR, with its spaces
+
+    def term(self, term: Term) -> str:
+        """One term: its spellings ORed."""
+        parts = [
+            self.phrase(words, term.prefix or (term.endings and len(words[-1]) >= MIN_ENDINGS_LENGTH))
+            for words in term.alternatives
+        ]
+        return self._ored(parts)
+
+    def group(self, group: Iterable[Term]) -> str:
+        return self._ored([self.term(term) for term in group])
+
+    def any_of(self, query: ParsedQuery) -> str | None:
+        """Every positive term ORed: what a document must match to count for ranking and snippets."""
+        parts = [self.term(t) for group in query.groups for t in group if not t.negated]
+        return self.either.join(parts) if parts else None
+
+    def positive_groups(self, query: ParsedQuery) -> list[str]:
+        return [self.group(g) for g in query.groups if not all(t.negated for t in g)]
+
+    def negative_terms(self, query: ParsedQuery) -> list[str]:
+        return [self.term(t) for g in query.groups for t in g if t.negated]
+
+    def _ored(self, parts: list[str]) -> str:
+        return parts[0] if len(parts) == 1 else "(" + self.either.join(parts) + ")"
