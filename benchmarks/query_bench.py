@@ -173,16 +173,22 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Interrupter:
-    """Stops any SQLite statement of ``engine`` that runs past ``limit_s`` (a bounded benchmark)."""
+    """Stops any statement of ``engine`` that runs past ``limit_s`` (a bounded benchmark): SQLite's
+    progress handler, PostgreSQL's statement_timeout."""
 
     def __init__(self, engine: Engine, limit_s: float) -> None:
         self.limit_s = limit_s
         self.deadline = float("inf")
         self.fired = False
+        sqlite = engine.dialect.name == "sqlite"
 
         @event.listens_for(engine, "checkout")
         def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-            dbapi_connection.set_progress_handler(self._check, 10_000)
+            if sqlite:
+                dbapi_connection.set_progress_handler(self._check, 10_000)
+            else:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET statement_timeout = {int(limit_s * 1000)}")
 
     def _check(self) -> int:
         if time.monotonic() > self.deadline:
@@ -196,7 +202,8 @@ class Interrupter:
         started = time.perf_counter()
         try:
             result = call()
-        except OperationalError:
+        except OperationalError as exc:
+            self.fired = self.fired or "statement timeout" in str(exc)
             if not self.fired:
                 raise
             return self.limit_s * 1000, None

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from fundatlas.api import _params
 from fundatlas.query import SORTS, STAT_DIMENSIONS
-from fundatlas.query.filters import COVERAGES, MAX_PER_PAGE, REGIONS, SEVERITIES, STATUSES
+from fundatlas.query.filters import COVERAGES, MAX_PER_PAGE, PROJECT_TYPES, REGIONS, SEVERITIES, STATUSES
 
 
 def project_ids(answer: dict[str, Any]) -> list[str]:
@@ -184,6 +184,7 @@ def test_stats_needs_a_known_dimension(client: TestClient) -> None:
 
 def test_the_literals_match_the_query_layer() -> None:
     assert _params.Region.__args__ == REGIONS
+    assert _params.TypeCode.__args__ == PROJECT_TYPES
     assert _params.ProjectStatus.__args__ == STATUSES
     assert _params.Coverage.__args__ == COVERAGES
     assert _params.Severity.__args__ == SEVERITIES

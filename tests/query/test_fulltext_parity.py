@@ -35,9 +35,9 @@ MARKED = re.compile(r"<mark>(.*?)</mark>")
 def _scores(portfolio: Portfolio, q: str) -> dict[str, float]:
     """project ID -> the search's relevance score (lower is better) for every matching project."""
     fulltext = for_dialect(portfolio.engine.dialect.name)
-    expression = fulltext.any_expression(parse_query(q))
+    expression = fulltext.SYNTAX.matching(parse_query(q))
     assert expression is not None
-    ranked = fulltext.ranked(expression).subquery()
+    ranked = fulltext.scored(expression).subquery()
     with portfolio.engine.connect() as connection:
         return {str(pid): float(score) for pid, score in connection.execute(
             select(projects.c.project_id, ranked.c.score).join(ranked, ranked.c.project == projects.c.id))}

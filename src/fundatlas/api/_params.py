@@ -33,7 +33,13 @@ FindingsFilter = Literal["any", "none", "error", "warning", "info"]
 Sort = Literal["relevance", "year", "-year", "budget", "-budget", "title", "-title", "project_id", "-project_id"]
 StatDimension = Literal["year", "idf_region", "project_type", "coverage", "status", "country"]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
-TypeCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
+TypeCode = Literal[
+    "integration_social_cohesion", "protection_assistance_vulnerable_migrants", "migration_policy",
+    "migration_research", "labour_migration", "immigration_borders", "facilitated_migration",
+    "community_economic_development", "community_development", "counter_trafficking", "tcmmcb",
+    "migrant_knowledge_resources_transfer", "environment_climate_change", "migration_health", "durable_solutions",
+    "return_reintegration", "return_assistance",
+]
 
 QUERY_HELP = (
     "Full-text search, in any of French, English and Spanish: words are all required; "

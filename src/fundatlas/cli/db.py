@@ -13,9 +13,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from fundatlas.cli._app import DbOption, app
 from fundatlas.errors import StoreError
-from fundatlas.store import open_store, resolve_db_url
+from fundatlas.store import open_store, resolve_db_url, search
 from fundatlas.store.backup import ArchiveSummary, backup, restore
-from fundatlas.store.database import SchemaStatus, create_store_engine, display_url, schema_status, upgrade
+from fundatlas.store.database import (
+    SchemaStatus,
+    create_store_engine,
+    display_url,
+    schema_status,
+    upgrade,
+    writing,
+)
 
 db_app = typer.Typer(help="The database's schema: its Alembic revision, and migrating it.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -73,6 +80,32 @@ def upgrade_command(db: DbOption = None) -> None:
         typer.echo(f"{before.current} (head): nothing to do")
     else:
         typer.echo(f"upgraded from {before.current or 'nothing'} to {before.head} (head)")
+
+
+@db_app.command("reindex")
+def reindex_command(db: DbOption = None) -> None:
+    """Rewrite the full-text index from the stored projects (after editing vocab/glossary.json).
+
+    Until then, searches look for every spelling of a glossary term instead of its concept token:
+    right, but slower.
+    """
+    url = resolve_db_url(db)
+    try:
+        engine = open_store(url)
+        try:
+            with engine.connect() as connection:
+                writing(connection)
+                with connection.begin():
+                    before = search.index_glossary(connection)
+                    written = search.rebuild_all(connection, only_changed=True)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{display_url(url)}: cannot rewrite the index ({type(exc).__name__}: {exc})") from exc
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    state = "current" if before == search.fingerprint() else "built with another glossary"
+    typer.echo(f"search index was {state}; {written} project document(s) rewritten")
 
 
 def _print_summary(verb: str, summary: ArchiveSummary) -> None:

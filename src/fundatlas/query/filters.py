@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from fundatlas.query.terms import MAX_QUERY_LENGTH, QueryError
+from fundatlas.vocab import load_json
 
 COVERAGES = ("national", "regional", "global", "interregional")
 STATUSES = ("active", "completed")
@@ -17,6 +18,8 @@ REGIONS = (
     "europe_central_asia",
     "global",
 )
+#: Project type codes (``vocab/values.json``).
+PROJECT_TYPES = tuple(code for code in load_json("values.json")["project_type"] if not code.startswith("_"))
 SEVERITIES = ("error", "warning", "info")
 #: Sort keys; a leading "-" sorts descending. "relevance" needs a query (else newest first).
 SORTS = ("relevance", "year", "-year", "budget", "-budget", "title", "-title", "project_id", "-project_id")
@@ -49,6 +52,7 @@ class SearchFilters:
             if isinstance(value, str):
                 object.__setattr__(self, name, (value,))
         _check_choice("idf_region", self.idf_region, REGIONS)
+        _check_choice("project_type", self.project_type, PROJECT_TYPES)
         _check_choice("status", self.status, STATUSES)
         _check_choice("coverage", self.coverage, COVERAGES)
         _check_choice("lang", self.lang, ("fr", "en", "es"))

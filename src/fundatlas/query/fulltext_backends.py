@@ -4,32 +4,26 @@ rules (see the test that compares their results on tests/data/search_queries.jso
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Select, TextualSelect
+from sqlalchemy import TextualSelect
 from sqlalchemy.engine import Connection
 
 from fundatlas.query import fulltext, fulltext_pg
-from fundatlas.query.terms import ParsedQuery
+from fundatlas.query.terms import Syntax
 
 
 class FullText(Protocol):
     """What the query layer needs from a full-text implementation (each is a module)."""
 
-    def any_expression(self, query: ParsedQuery) -> str | None: ...
-
-    def positive_groups(self, query: ParsedQuery) -> list[str]: ...
-
-    def negative_terms(self, query: ParsedQuery) -> list[str]: ...
+    @property
+    def SYNTAX(self) -> Syntax: ...  # noqa: N802 (a module constant)
 
     def matching(self, expression: str, name: str) -> TextualSelect: ...
 
-    def ranked(self, expression: str, name: str = ...) -> TextualSelect: ...
+    def scored(self, expression: str, name: str = ...) -> TextualSelect: ...
 
-    def order_by_relevance(self, base: Select[Any], expression: str) -> Select[Any]: ...
-
-    def snippets(self, connection: Connection, project_ids: Sequence[int], expression: str) -> dict[int, str]: ...
+    def count_matching(self, connection: Connection, expression: str) -> int: ...
 
 
 def for_dialect(name: str) -> FullText:

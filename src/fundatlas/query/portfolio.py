@@ -10,26 +10,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, literal, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, case, distinct, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from fundatlas.errors import FundatlasError
 from fundatlas.normalize.countries import country_name
+from fundatlas.query import highlight
 from fundatlas.query.filters import FACETS, Page, SearchFilters
 from fundatlas.query.fulltext_backends import for_dialect
 from fundatlas.query.terms import ParsedQuery, QueryError, parse_query
+from fundatlas.store import search as search_index
 from fundatlas.store.database import open_store
+from fundatlas.store.merge import language_order
 from fundatlas.store.schema import (
     beneficiaries,
     findings,
     project_texts,
     projects,
     records,
+    search_documents,
     sightings,
     snapshots,
+    sort_year,
     sources,
 )
 
@@ -51,8 +57,14 @@ SUMMARY_COLUMNS = (
     projects.c.project_type,
 )
 STAT_DIMENSIONS = ("year", "idf_region", "project_type", "coverage", "status", "country")
+#: With a text query sorted by relevance, a query whose words are in more projects than this is
+#: shown newest first: ranking that many would take long, and relevance says little among them.
+RANK_LIMIT = 10_000
+#: Filters the full-text index also holds (``store.search.FILTER_KINDS``) -> their SearchFilters field.
+_FILTER_FIELDS = {"idf_region": "idf_region", "project_type": "project_type", "status": "status",
+                  "coverage": "coverage", "country": "country", "lang": "lang"}
 _SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
-    "year": func.coalesce(projects.c.year, projects.c.start_year),
+    "year": sort_year,
     "budget": projects.c.budget_usd,
     "title": projects.c.title,
     "project_id": projects.c.project_id,
@@ -73,19 +85,24 @@ class Portfolio:
     # --- search -------------------------------------------------------------------------------
 
     def search(self, filters: SearchFilters | None = None, page: Page | None = None) -> dict[str, Any]:
-        """``{"total": N, "items": [...], "page", "per_page", "sort"}``; items carry snippets for a query."""
+        """``{"total": N, "items": [...], "page", "per_page", "sort"}``; items carry snippets for a query.
+
+        With a query, sorted by relevance: bm25 (FTS5) or ts_rank_cd (PostgreSQL), title words
+        weighing most; when the query's words are in more than ``RANK_LIMIT`` projects, newest first.
+        """
         filters = filters or SearchFilters()
         page = page or Page()
         query = _parse(filters.q)
         with self.engine.connect() as connection:
-            base = self._filtered(filters, query)
-            total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-            ordered = self._ordered(base, query, page.sort)
-            ids = [row[0] for row in connection.execute(ordered.limit(page.per_page).offset(page.offset))]
+            expression, in_text = self._expression(connection, filters)
+            conditions = self._conditions(filters, in_text=in_text)
+            if expression is None:
+                total, ids = self._page(connection, conditions, page)
+            else:
+                total, ids = self._text_page(connection, conditions, expression, page)
             items = self._summaries(connection, ids)
-            if query is not None and ids:
-                expression = self._fulltext.any_expression(query)
-                marks = self._fulltext.snippets(connection, ids, expression) if expression else {}
+            if query is not None and items:
+                marks = _snippets(connection, ids, query)
                 for item in items:
                     item["snippet"] = marks.get(item["id"])
         return {
@@ -100,10 +117,18 @@ class Portfolio:
     def matching_ids(self, filters: SearchFilters | None = None, sort: str = "project_id") -> list[int]:
         """Every project id the filters select, in ``sort`` order (for exports)."""
         filters = filters or SearchFilters()
-        query = _parse(filters.q)
         with self.engine.connect() as connection:
-            ordered = self._ordered(self._filtered(filters, query), query, Page(sort=sort).sort)
-            return [row[0] for row in connection.execute(ordered)]
+            expression, in_text = self._expression(connection, filters)
+            conditions = self._conditions(filters, in_text=in_text)
+            statement = select(projects.c.id).where(*conditions)
+            if expression is None:
+                return [row[0] for row in connection.execute(statement.order_by(*_order(Page(sort=sort).sort)))]
+            if Page(sort=sort).sort != "relevance":
+                statement = statement.where(projects.c.id.in_(self._fulltext.matching(expression, "match_expr")))
+                return [row[0] for row in connection.execute(statement.order_by(*_order(Page(sort=sort).sort)))]
+            matched = self._fulltext.scored(expression).subquery("matched")
+            statement = statement.join(matched, matched.c.project == projects.c.id)
+            return [row[0] for row in connection.execute(statement.order_by(matched.c.score, projects.c.id))]
 
     def facets(self, filters: SearchFilters | None = None) -> dict[str, list[dict[str, Any]]]:
         """For each facet, the count of projects per value under every other filter."""
@@ -112,7 +137,7 @@ class Portfolio:
         with self.engine.connect() as connection:
             for facet in FACETS:
                 others = filters.without(facet)
-                ids = self._filtered(others, _parse(others.q)).subquery()
+                ids = self._filtered(connection, others).subquery()
                 out[facet] = _facet_counts(connection, facet, ids)
         return out
 
@@ -126,10 +151,10 @@ class Portfolio:
             raise QueryError(f"by: {by!r} is not one of {', '.join(STAT_DIMENSIONS)}")
         filters = filters or SearchFilters()
         with self.engine.connect() as connection:
-            ids = self._filtered(filters, _parse(filters.q)).subquery()
+            ids = self._filtered(connection, filters).subquery()
             if by == "country":
                 return _country_stats(connection, ids)
-            column = func.coalesce(projects.c.year, projects.c.start_year) if by == "year" else projects.c[by]
+            column = sort_year if by == "year" else projects.c[by]
             rows = connection.execute(
                 select(column.label("key"), func.count().label("projects"), func.sum(projects.c.budget_usd))
                 .where(projects.c.id.in_(select(ids.c.id)))
@@ -142,7 +167,7 @@ class Portfolio:
         """Projects, USD and beneficiary countries of the selection."""
         filters = filters or SearchFilters()
         with self.engine.connect() as connection:
-            ids = self._filtered(filters, _parse(filters.q)).subquery()
+            ids = self._filtered(connection, filters).subquery()
             count, usd = connection.execute(
                 select(func.count(), func.sum(projects.c.budget_usd)).where(projects.c.id.in_(select(ids.c.id)))
             ).one()
@@ -246,8 +271,35 @@ class Portfolio:
 
     # --- building blocks ------------------------------------------------------------------------
 
-    def _filtered(self, filters: SearchFilters, query: ParsedQuery | None) -> Select[Any]:
+    def _expression(self, connection: Connection, filters: SearchFilters) -> tuple[str | None, bool]:
+        """The text query as one full-text expression, and whether it also holds the filters on
+        region, type, status, coverage, country and language (as the documents' filter tokens).
+
+        While the index was built with another glossary or document format, the expression looks
+        for every spelling instead of concept tokens, and those filters stay SQL conditions.
+        """
+        query = _parse(filters.q)
+        if query is None:
+            return None, False
+        fresh = search_index.index_glossary(connection) == search_index.fingerprint()
+        syntax = self._fulltext.SYNTAX if fresh else self._fulltext.SYNTAX.without_concepts()
+        expression = syntax.matching(query)
+        if expression is None or not fresh:
+            return expression, False
+        groups = [
+            [search_index.filter_token(kind, value) for value in getattr(filters, _FILTER_FIELDS[kind])]
+            for kind in search_index.FILTER_KINDS
+            if getattr(filters, _FILTER_FIELDS[kind])
+        ]
+        return (syntax.restricted(expression, groups) if groups else expression), True
+
+    def _conditions(self, filters: SearchFilters, *, in_text: bool = False) -> list[ColumnElement[bool]]:
+        """Every filter but the text query, on ``projects`` (``in_text``: but those the full-text
+        expression holds)."""
         conditions: list[ColumnElement[bool]] = []
+        if in_text:
+            cleared: dict[str, Any] = dict.fromkeys(_FILTER_FIELDS.values(), ())
+            filters = replace(filters, **cleared)
         for name in ("idf_region", "project_type", "status", "coverage"):
             values = getattr(filters, name)
             if values:
@@ -258,11 +310,10 @@ class Portfolio:
             conditions.append(
                 projects.c.id.in_(select(beneficiaries.c.project).where(beneficiaries.c.iso3.in_(filters.country)))
             )
-        year = func.coalesce(projects.c.year, projects.c.start_year)
         if filters.year_from is not None:
-            conditions.append(year >= filters.year_from)
+            conditions.append(sort_year >= filters.year_from)
         if filters.year_to is not None:
-            conditions.append(year <= filters.year_to)
+            conditions.append(sort_year <= filters.year_to)
         if filters.budget_min is not None:
             conditions.append(projects.c.budget_usd >= filters.budget_min)
         if filters.budget_max is not None:
@@ -277,22 +328,55 @@ class Portfolio:
                 flagged = flagged.where(findings.c.severity == filters.has_findings)
             member = projects.c.id.in_(flagged)
             conditions.append(not_(member) if filters.has_findings == "none" else member)
-        if query is not None:
-            for number, expression in enumerate(self._fulltext.positive_groups(query)):
-                conditions.append(projects.c.id.in_(self._fulltext.matching(expression, f"match_{number}")))
-            for number, expression in enumerate(self._fulltext.negative_terms(query)):
-                conditions.append(projects.c.id.not_in(self._fulltext.matching(expression, f"exclude_{number}")))
+        return conditions
+
+    def _filtered(self, connection: Connection, filters: SearchFilters) -> Select[Any]:
+        """``SELECT projects.id`` of the projects ``filters`` select (for facets, statistics, totals)."""
+        expression, in_text = self._expression(connection, filters)
+        conditions = self._conditions(filters, in_text=in_text)
+        if expression is not None:
+            conditions.append(projects.c.id.in_(self._fulltext.matching(expression, "match_expr")))
         return select(projects.c.id).where(*conditions)
 
-    def _ordered(self, base: Select[Any], query: ParsedQuery | None, sort: str) -> Select[Any]:
-        if sort == "relevance":
-            expression = self._fulltext.any_expression(query) if query is not None else None
-            if expression is None:
-                return base.order_by(_SORT_COLUMNS["year"].desc().nulls_last(), projects.c.id.desc())
-            return self._fulltext.order_by_relevance(base, expression)
-        column = _SORT_COLUMNS[sort.lstrip("-")]
-        ordering = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
-        return base.order_by(ordering, projects.c.id)
+    @staticmethod
+    def _page(connection: Connection, conditions: list[ColumnElement[bool]], page: Page) -> tuple[int, list[int]]:
+        """Total and one page of ids, without a text query (counted on the indexes)."""
+        total = connection.execute(select(func.count()).select_from(projects).where(*conditions)).scalar_one()
+        ordered = select(projects.c.id).where(*conditions).order_by(*_order(page.sort))
+        return total, [row[0] for row in connection.execute(ordered.limit(page.per_page).offset(page.offset))]
+
+    def _text_page(
+        self, connection: Connection, conditions: list[ColumnElement[bool]], expression: str, page: Page
+    ) -> tuple[int, list[int]]:
+        """Total and one page of ids for a text query: the full-text search runs once, its matches
+        joined to the projects they are (filtered there, ranked after the filters)."""
+        needs_count = page.sort == "relevance" or not conditions
+        matches = self._fulltext.count_matching(connection, expression) if needs_count else None
+        ranked = page.sort == "relevance" and matches is not None and matches <= RANK_LIMIT
+        if not ranked and not conditions and matches is not None:
+            # Every filter is in the expression: its count is the total, and the page walks the sort
+            # order's index, keeping the matching projects.
+            ordered = select(projects.c.id).where(projects.c.id.in_(self._fulltext.matching(expression, "match_expr")))
+            page_ids = connection.execute(ordered.order_by(*_order(page.sort)).limit(page.per_page).offset(page.offset))
+            return matches, [row[0] for row in page_ids]
+        matched = (self._fulltext.scored(expression) if ranked
+                   else self._fulltext.matching(expression, "match_expr")).subquery("matched")
+        total_column = func.count().over().label("total")
+        statement = select(projects.c.id, total_column).join(matched, matched.c.project == projects.c.id)
+        order = (matched.c.score, projects.c.id) if ranked else _order(page.sort)
+        rows = connection.execute(
+            statement.where(*conditions).order_by(*order).limit(page.per_page).offset(page.offset)
+        ).all()
+        if rows:
+            return int(rows[0][1]), [row[0] for row in rows]
+        if page.offset == 0:
+            return 0, []
+        # A page past the end: count on its own.
+        total = connection.execute(
+            select(func.count()).select_from(projects).join(matched, matched.c.project == projects.c.id)
+            .where(*conditions)
+        ).scalar_one()
+        return int(total), []
 
     def _summaries(self, connection: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
         if not ids:
@@ -337,6 +421,40 @@ class Portfolio:
         return items
 
 
+def _order(sort: str) -> tuple[ColumnElement[Any], ...]:
+    """ORDER BY for a sort other than relevance (which, without a query, is newest first)."""
+    if sort == "relevance":
+        return (_SORT_COLUMNS["year"].desc().nulls_last(), projects.c.id.desc())
+    column = _SORT_COLUMNS[sort.lstrip("-")]
+    ordering = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
+    return (ordering, projects.c.id)
+
+
+def _snippets(connection: Connection, ids: Sequence[int], query: ParsedQuery) -> dict[int, str]:
+    """For each project, the passage of its texts that matched: descriptions first, then titles,
+    then its keywords (type, region, countries), in language order."""
+    found = highlight.patterns(query)
+    if not found:
+        return {}
+    texts: dict[int, list[tuple[tuple[int, str], str, str]]] = {}
+    for pid, lang, title, description in connection.execute(
+        select(project_texts.c.project, project_texts.c.lang, project_texts.c.title, project_texts.c.description)
+        .where(project_texts.c.project.in_(ids))
+    ):
+        texts.setdefault(pid, []).append((language_order(lang), title or "", description or ""))
+    keywords = dict(connection.execute(
+        select(search_documents.c.id, search_documents.c.keywords).where(search_documents.c.id.in_(ids))).all())
+    out: dict[int, str] = {}
+    for pid in ids:
+        listed = sorted(texts.get(pid, []))
+        candidates = [d for _, _, d in listed] + [t for _, t, _ in listed]
+        candidates.append(search_index.without_tokens(keywords.get(pid) or ""))
+        passage = highlight.snippet(candidates, found)
+        if passage is not None:
+            out[pid] = passage
+    return out
+
+
 def _parse(q: str | None) -> ParsedQuery | None:
     if q is None or not q.strip():
         return None
@@ -377,7 +495,7 @@ def _facet_counts(connection: Connection, facet: str, ids: Any) -> list[dict[str
         out = [{"value": name, "count": counted.get(name, 0)} for name in ("error", "warning", "info")]
         out.append({"value": "none", "count": total - sum(counted.values())})
         return out
-    column = func.coalesce(projects.c.year, projects.c.start_year) if facet == "year" else projects.c[facet]
+    column = sort_year if facet == "year" else projects.c[facet]
     rows = connection.execute(
         select(column, func.count()).where(member).group_by(column).order_by(func.count().desc(), column)
     )
@@ -418,7 +536,7 @@ def _country_stats(connection: Connection, ids: Any) -> list[dict[str, Any]]:
 
 
 def _sorted_by_year(connection: Connection, ids: Sequence[int]) -> list[int]:
-    year = func.coalesce(projects.c.year, projects.c.start_year)
+    year = sort_year
     return [
         row[0]
         for row in connection.execute(
@@ -427,17 +545,45 @@ def _sorted_by_year(connection: Connection, ids: Sequence[int]) -> list[int]:
     ]
 
 
+# One project's statements, built once (a project page is the most frequent request of the API).
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_BY_ROW_ID = select(projects.c.id).where(projects.c.id == bindparam("row"))
+_BY_REF = (
+    select(projects.c.id)
+    .where(or_(projects.c.project_id == bindparam("ref"), projects.c.prima_id == bindparam("ref"),
+               projects.c.key == bindparam("key")))
+    .order_by(projects.c.id)
+)
+_PROJECT_ROWS = select(projects).where(projects.c.id.in_(_IDS))
+_TEXT_ROWS = select(project_texts).where(project_texts.c.project.in_(_IDS))
+_BENEFICIARY_ROWS = select(beneficiaries).where(beneficiaries.c.project.in_(_IDS)).order_by(beneficiaries.c.position)
+_FINDING_ROWS = select(findings).where(findings.c.project.in_(_IDS)).order_by(findings.c.id)
+_HISTORY_ROWS = (
+    select(
+        records.c.project,
+        sources.c.locator,
+        sources.c.kind,
+        records.c.version,
+        records.c.is_current,
+        records.c.lang,
+        records.c.snapshot_sha256,
+        sightings.c.seen_at,
+        snapshots.c.size,
+    )
+    .join(sources, sources.c.id == records.c.source_id)
+    .join(sightings, sightings.c.id == records.c.sighting_id)
+    .join(snapshots, snapshots.c.sha256 == records.c.snapshot_sha256)
+    .where(records.c.project.in_(_IDS))
+    .order_by(records.c.project, sources.c.locator, records.c.version)
+)
+
+
 def _resolve_project(connection: Connection, ref: int | str) -> int:
     """A project by its row id, project ID (``IS.0133``), PRIMA ID or key."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        found = connection.execute(select(projects.c.id).where(projects.c.id == int(ref))).scalar()
+        found = connection.execute(_BY_ROW_ID, {"row": int(ref)}).scalar()
     else:
-        cleaned = "".join(ref.split()).upper()
-        found = connection.execute(
-            select(projects.c.id)
-            .where(or_(projects.c.project_id == cleaned, projects.c.prima_id == cleaned, projects.c.key == ref))
-            .order_by(projects.c.id)
-        ).scalar()
+        found = connection.execute(_BY_REF, {"ref": "".join(ref.split()).upper(), "key": ref}).scalar()
     if found is None:
         raise NotFound(f"no project {ref!r} in the store")
     return int(found)
@@ -452,7 +598,8 @@ def _project_detail(connection: Connection, project_row: int) -> dict[str, Any]:
 
 def _details_bulk(connection: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
-    for row in connection.execute(select(projects).where(projects.c.id.in_(ids))):
+    wanted = {"ids": list(ids)}
+    for row in connection.execute(_PROJECT_ROWS, wanted):
         item = dict(row._mapping)
         item["languages"] = item["languages"].split(",") if item["languages"] else []
         item.pop("state_sha256", None)
@@ -460,38 +607,14 @@ def _details_bulk(connection: Connection, ids: Sequence[int]) -> dict[int, dict[
         out[row.id] = item
     if not out:
         return out
-    for row in connection.execute(select(project_texts).where(project_texts.c.project.in_(ids))):
+    for row in connection.execute(_TEXT_ROWS, wanted):
         text = dict(row._mapping)
         out[text.pop("project")]["texts"][text["lang"]] = text
-    for row in connection.execute(
-        select(beneficiaries).where(beneficiaries.c.project.in_(ids)).order_by(beneficiaries.c.position)
-    ):
-        entry = dict(row._mapping)
-        out[entry.pop("project")]["beneficiaries"].append(entry)
-    for row in connection.execute(select(findings).where(findings.c.project.in_(ids)).order_by(findings.c.id)):
-        entry = dict(row._mapping)
-        out[entry.pop("project")]["findings"].append(entry)
-    history = connection.execute(
-        select(
-            records.c.project,
-            sources.c.locator,
-            sources.c.kind,
-            records.c.version,
-            records.c.is_current,
-            records.c.lang,
-            records.c.snapshot_sha256,
-            sightings.c.seen_at,
-            snapshots.c.size,
-        )
-        .join(sources, sources.c.id == records.c.source_id)
-        .join(sightings, sightings.c.id == records.c.sighting_id)
-        .join(snapshots, snapshots.c.sha256 == records.c.snapshot_sha256)
-        .where(records.c.project.in_(ids))
-        .order_by(records.c.project, sources.c.locator, records.c.version)
-    )
-    for row in history:
-        entry = dict(row._mapping)
-        out[entry.pop("project")]["sources"].append(entry)
+    children = ((_BENEFICIARY_ROWS, "beneficiaries"), (_FINDING_ROWS, "findings"), (_HISTORY_ROWS, "sources"))
+    for statement, key in children:
+        for row in connection.execute(statement, wanted):
+            entry = dict(row._mapping)
+            out[entry.pop("project")][key].append(entry)
     return out
 
 

@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from fundatlas.errors import FundatlasError
+from fundatlas.glossary import MIN_ENDINGS_LENGTH, spelling_index, spelling_lengths
 from fundatlas.text import fold
-from fundatlas.vocab import load_json
 
 MAX_QUERY_LENGTH = 500
-#: With ``Term.endings``, a last word this long also matches longer words (plurals).
-MIN_ENDINGS_LENGTH = 5
 MAX_TERMS = 32
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]+(?:\*)?", re.UNICODE)
@@ -47,6 +45,8 @@ class Term:
     negated: bool = False
     #: Let a long last word take an ending (plurals: "catastrophe" finds "catastrophes").
     endings: bool = False
+    #: The glossary groups' concept tokens that stand for all of ``alternatives`` in the index.
+    concepts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +70,21 @@ class ParsedQuery:
         return found
 
 
-@cache
 def glossary() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Folded spelling (as words) -> every spelling of its glossary group."""
-    data = load_json("glossary.json")
-    index: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    for group in data["groups"]:
-        spellings = {_words(s) for lang in ("en", "fr", "es") for s in group.get(lang, [])}
-        spellings.discard(())
-        for spelling in spellings:
-            index.setdefault(spelling, set()).update(spellings)
-    return {key: tuple(sorted(values)) for key, values in index.items()}
+    """Folded spelling (as words) -> every spelling of its glossary groups."""
+    return _expansions()
 
 
 @cache
-def _glossary_lengths() -> tuple[int, ...]:
-    return tuple(sorted({len(key) for key in glossary()}, reverse=True))
+def _expansions() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    return {
+        spelling: tuple(sorted({s for group in found for s in group.spellings}))
+        for spelling, found in spelling_index().items()
+    }
+
+
+def _concepts(spelling: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({group.token for group in spelling_index().get(spelling, ())}))
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -154,7 +153,7 @@ def _add(groups: list[list[Term]], term: Term, join_or: bool) -> None:
 def _phrase_term(words: tuple[str, ...], *, negated: bool = False) -> Term:
     alternatives = glossary().get(words)
     if alternatives and not negated:
-        return Term(tuple(sorted(set(alternatives) | {words})), endings=True)
+        return Term(alternatives, endings=True, concepts=_concepts(words))
     return Term((words,), negated=negated)
 
 
@@ -164,10 +163,10 @@ def _expand_words(words: list[str]) -> list[Term]:
     index = 0
     table = glossary()
     while index < len(words):
-        for length in _glossary_lengths():
+        for length in spelling_lengths():
             key = tuple(words[index : index + length])
             if len(key) == length and key in table:
-                terms.append(Term(tuple(sorted(set(table[key]) | {key})), endings=True))
+                terms.append(Term(table[key], endings=True, concepts=_concepts(key)))
                 index += length
                 break
         else:
@@ -178,16 +177,27 @@ def _expand_words(words: list[str]) -> list[Term]:
 
 @dataclass(frozen=True)
 class Syntax:
-    """How one full-text engine writes a parsed query: its phrase form and its OR.
+    """How one full-text engine writes a parsed query: its phrase form and its operators.
 
-    The SQLite (FTS5 MATCH) and PostgreSQL (tsquery) back ends differ only in these two things.
+    The SQLite (FTS5 MATCH) and PostgreSQL (tsquery) back ends differ only in these things. Each
+    project has one search document, so the whole query is one expression: the groups ANDed, the
+    exclusions taken away. With ``concepts``, a glossary term looks for its groups' concept tokens
+    (``fundatlas.glossary``), else for every spelling (an index built with another glossary).
     """
 
     phrase: Callable[[tuple[str, ...], bool], str]  # (words, prefix) -> expression
     either: str  # the engine's OR, with its spaces
+    both: str  # the engine's AND, with its spaces
+    but_not: str  # the engine's "and not", with its spaces
+    concepts: bool = True
+
+    def without_concepts(self) -> Syntax:
+        return replace(self, concepts=False)
 
     def term(self, term: Term) -> str:
-        """One term: its spellings ORed."""
+        """One term: its concept tokens, or its spellings, ORed."""
+        if self.concepts and term.concepts:
+            return self._ored([self.phrase((token,), False) for token in term.concepts])
         parts = [
             self.phrase(words, term.prefix or (term.endings and len(words[-1]) >= MIN_ENDINGS_LENGTH))
             for words in term.alternatives
@@ -197,16 +207,22 @@ class Syntax:
     def group(self, group: Iterable[Term]) -> str:
         return self._ored([self.term(term) for term in group])
 
-    def any_of(self, query: ParsedQuery) -> str | None:
-        """Every positive term ORed: what a document must match to count for ranking and snippets."""
-        parts = [self.term(t) for group in query.groups for t in group if not t.negated]
-        return self.either.join(parts) if parts else None
+    def matching(self, query: ParsedQuery) -> str | None:
+        """What a project's document must match: every group, none of the exclusions."""
+        positives = [self.group(g) for g in query.groups if not all(t.negated for t in g)]
+        if not positives:
+            return None
+        expression = self.both.join(positives) if len(positives) > 1 else positives[0]
+        negatives = [self.term(t) for g in query.groups for t in g if t.negated]
+        if negatives:
+            expression = f"({expression}){self.but_not}{self._ored(negatives)}"
+        return expression
 
-    def positive_groups(self, query: ParsedQuery) -> list[str]:
-        return [self.group(g) for g in query.groups if not all(t.negated for t in g)]
-
-    def negative_terms(self, query: ParsedQuery) -> list[str]:
-        return [self.term(t) for g in query.groups for t in g if t.negated]
+    def restricted(self, expression: str, groups: Iterable[Iterable[str]]) -> str:
+        """``expression`` and, from each group, one of its tokens (the filters' tokens)."""
+        parts = [f"({expression})"]
+        parts.extend(self._ored([self.phrase((token,), False) for token in group]) for group in groups)
+        return self.both.join(parts)
 
     def _ored(self, parts: list[str]) -> str:
         return parts[0] if len(parts) == 1 else "(" + self.either.join(parts) + ")"

@@ -44,13 +44,13 @@ from fundatlas.errors import StoreError
 from fundatlas.store import postgres, search
 from fundatlas.store.database import create_store_engine, current_revision, display_url, upgrade, writing
 from fundatlas.store.repository import utcnow
-from fundatlas.store.schema import metadata, search_documents
+from fundatlas.store.schema import metadata, search_documents, store_settings
 
 FORMAT = "fundatlas-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 #: Tables the store rebuilds from the others; not archived.
-DERIVED_TABLES = frozenset({search_documents.name})
+DERIVED_TABLES = frozenset({search_documents.name, store_settings.name})
 _BATCH_ROWS = 500
 _STREAM_ROWS = 1000
 

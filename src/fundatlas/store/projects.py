@@ -202,5 +202,5 @@ def rebuild_project(connection: Connection, project_row: int, now: datetime, *,
     for table, rows in ((project_texts, texts), (beneficiaries, listed), (findings, found)):
         if rows:
             connection.execute(_INSERTS[table.name], rows)
-    search.replace_documents(connection, project_row, search.document_rows(project_row, values, texts, listed))
+    search.replace_document(connection, search.document_row(project_row, values, texts, listed))
     return Change.CREATED if row.version == 0 else Change.CHANGED

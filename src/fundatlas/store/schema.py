@@ -27,13 +27,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 if TYPE_CHECKING:
     from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 #: The Alembic revision this code writes; ``open_store`` upgrades older databases to it.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 metadata = MetaData(
     naming_convention={
@@ -101,8 +102,18 @@ projects = Table(
     Column("version", Integer, nullable=False, comment="1, then +1 each time the merged record changes"),
     Column("state_sha256", String(64), nullable=False, comment="hash of the merged record, texts and findings"),
     Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False, index=True),
+    # For the filters and sort orders of search (migration 0004).
+    Index("ix_projects_idf_region", "idf_region"),
+    Index("ix_projects_project_type", "project_type"),
+    Index("ix_projects_status", "status"),
+    Index("ix_projects_coverage", "coverage"),
+    Index("ix_projects_budget_usd", "budget_usd"),
 )
+
+#: Search's default order (newest first) and its year filter read this expression.
+sort_year = func.coalesce(projects.c.year, projects.c.start_year)
+Index("ix_projects_sort_year", sort_year)
 
 records = Table(
     "records",
@@ -167,25 +178,35 @@ findings = Table(
     Column("source", Text, comment="where the rule comes from"),
 )
 
-# What full-text search reads, rewritten with its project (store/search.py). On SQLite the FTS5
-# table search_fts indexes it (migration 0002, triggers keep it current).
+# What full-text search reads: one document per project, its id the project's, rewritten with the
+# project (store/search.py). On SQLite the FTS5 table search_fts indexes it (migration 0004,
+# triggers keep it current); on PostgreSQL its generated column tsv and a GIN index.
 search_documents = Table(
     "search_documents",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("project", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("lang", String(2), comment="the text's language; null for the keywords document"),
-    Column("title", Text, nullable=False),
-    Column("body", Text, nullable=False),
+    Column("id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True,
+           comment="the project's id"),
+    *(Column(f"title_{lang}", Text, nullable=False) for lang in ("en", "fr", "es")),
+    *(Column(f"body_{lang}", Text, nullable=False) for lang in ("en", "fr", "es")),
     Column("keywords", Text, nullable=False, comment="type, region and country names in fr/en/es"),
 )
 
-#: What the database keeps for full-text search beside this metadata (migration 0002): on SQLite,
+# Settings the store keeps about itself (the glossary the search index was built with).
+store_settings = Table(
+    "store_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+#: What the database keeps for full-text search beside this metadata (migration 0004): on SQLite,
 #: the FTS5 table search_fts and its shadow tables; on PostgreSQL, the generated tsvector column
 #: search_documents.tsv and its GIN index.
 FULLTEXT_TABLE_PREFIX = "search_fts"
 FULLTEXT_COLUMN = "tsv"
 FULLTEXT_INDEX = "ix_search_documents_tsv"
+#: PostgreSQL's indexes for descending sorts (migration 0004), outside this metadata too.
+POSTGRESQL_ONLY_INDEXES = frozenset({FULLTEXT_INDEX, "ix_projects_sort_year_desc", "ix_projects_budget_usd_desc"})
 
 
 def include_name(name: str | None, kind: NameFilterType, parent_names: NameFilterParentNames) -> bool:
@@ -196,7 +217,7 @@ def include_name(name: str | None, kind: NameFilterType, parent_names: NameFilte
     if kind == "column":
         return not (parent_names.get("table_name") == search_documents.name and name == FULLTEXT_COLUMN)
     if kind == "index":
-        return name != FULLTEXT_INDEX
+        return name not in POSTGRESQL_ONLY_INDEXES
     return True
 
 # The crawler's frontier (migration 0003): every URL it knows, its state and the validators of its
@@ -240,4 +261,4 @@ crawl_urls = Table(
 
 #: Tables in the order they can be filled (parents first).
 TABLES = (snapshots, sources, sightings, projects, records, project_texts, beneficiaries, findings, search_documents,
-          crawl_runs, crawl_urls)
+          store_settings, crawl_runs, crawl_urls)

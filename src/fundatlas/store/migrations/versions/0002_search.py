@@ -80,10 +80,8 @@ def upgrade() -> None:
     elif op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRESQL_FULLTEXT:
             op.execute(statement)
-    # Index the projects a store already holds (none in a new one).
-    from fundatlas.store.search import rebuild_all
-
-    rebuild_all(op.get_bind())
+    # The documents of the projects a store already holds are written by migration 0004, which
+    # replaces this layout (one document per language) by one document per project.
 
 
 def downgrade() -> None:
