@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import TextualSelect
+from sqlalchemy import TextClause, TextualSelect
 from sqlalchemy.engine import Connection
 
 from fundatlas.query import fulltext, fulltext_pg
@@ -22,6 +22,10 @@ class FullText(Protocol):
     def matching(self, expression: str, name: str) -> TextualSelect: ...
 
     def scored(self, expression: str, name: str = ...) -> TextualSelect: ...
+
+    def contains(self, expression: str, name: str) -> TextClause: ...
+
+    def seekable(self, expression: str) -> bool: ...
 
     def count_matching(self, connection: Connection, expression: str) -> int: ...
 

@@ -63,6 +63,10 @@ _VECTOR = f" || {_SEPARATOR} || ".join(
 POSTGRESQL_FULLTEXT = [
     f"ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({_VECTOR}) STORED",
     "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
+    # Ranking reads every matching project's tsv: keep it in the row (compressed if need be) and
+    # move the texts out of line first, so that reading it is not a TOAST fetch (half the time).
+    "ALTER TABLE search_documents ALTER COLUMN tsv SET STORAGE MAIN",
+    *(f"ALTER TABLE search_documents ALTER COLUMN {name} SET STORAGE EXTERNAL" for name in COLUMNS),
 ]
 
 # POSTGRESQL-SPECIFIC: indexes in the order the newest-first and largest-budget-first sorts read
