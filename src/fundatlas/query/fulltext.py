@@ -8,10 +8,12 @@ expression), ``matching(expression)``, ``scored(expression)`` and ``count_matchi
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, TextClause, TextualSelect, bindparam, text
+from sqlalchemy import Float, Integer, TextualSelect, bindparam, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from fundatlas.query.terms import Syntax
+from fundatlas.store.schema import projects
 
 #: The index's columns (``store.search.COLUMNS``) and their bm25 weights: a title counts ten times
 #: a description, the keywords (type, region, countries in three languages) four times.
@@ -58,17 +60,22 @@ def scored(expression: str, name: str = "rank_expr") -> TextualSelect:
     )
 
 
-def contains(expression: str, name: str) -> TextClause:
-    """Whether the project of the enclosing query (``projects.id``) matches ``expression``."""
-    return text(
-        f"EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :{name} AND search_fts.rowid = projects.id)"
-    ).bindparams(bindparam(name, expression))
+#: Walk the sort order's index (rather than sort every match) when at most this many projects would
+#: be walked before a page is full.
+MAX_WALKED = 20_000
 
 
-def seekable(expression: str) -> bool:
-    """Whether testing projects one by one with ``contains`` is cheap: not with FTS5, which reads a
-    word's whole list again for each project tested (0.1 to 0.5 ms each at 100,000 projects)."""
-    return False
+def walking(expression: str, name: str, walked: float) -> ColumnElement[bool] | None:
+    """How to keep the matching projects while walking the projects in a sort order's index, when
+    ``walked`` projects would be walked; None when sorting the matches is cheaper.
+
+    ``id + 0`` keeps SQLite from reading every match by id and sorting them all (its usual plan
+    for ``id IN (...)``): it walks the index and looks each project up among the matches. (Testing
+    each project with MATCH and its rowid would read each word's whole list again for each one.)
+    """
+    if walked > MAX_WALKED:
+        return None
+    return (projects.c.id + 0).in_(matching(expression, name))
 
 
 def count_matching(connection: Connection, expression: str) -> int:

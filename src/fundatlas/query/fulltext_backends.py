@@ -8,6 +8,7 @@ from typing import Protocol
 
 from sqlalchemy import TextClause, TextualSelect
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from fundatlas.query import fulltext, fulltext_pg
 from fundatlas.query.terms import Syntax
@@ -23,9 +24,7 @@ class FullText(Protocol):
 
     def scored(self, expression: str, name: str = ...) -> TextualSelect: ...
 
-    def contains(self, expression: str, name: str) -> TextClause: ...
-
-    def seekable(self, expression: str) -> bool: ...
+    def walking(self, expression: str, name: str, walked: float) -> ColumnElement[bool] | TextClause | None: ...
 
     def count_matching(self, connection: Connection, expression: str) -> int: ...
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, TextClause, and_, bindparam, case, distinct, func, literal, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, case, distinct, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -60,11 +60,6 @@ STAT_DIMENSIONS = ("year", "idf_region", "project_type", "coverage", "status", "
 #: With a text query sorted by relevance, a query whose words are in more projects than this is
 #: shown newest first: ranking that many would take long, and relevance says little among them.
 RANK_LIMIT = 10_000
-#: A page of a text query sorted otherwise than by relevance walks the projects in the sort order
-#: when about this many would be walked before the page is full (a tenth of the matches or more at
-#: 100,000 projects), testing each one when fewer than ``MAX_TESTED`` would be tested.
-MAX_WALKED = 20_000
-MAX_TESTED = 400
 #: Filters the full-text index also holds (``store.search.FILTER_KINDS``) -> their SearchFilters field.
 _FILTER_FIELDS = {"idf_region": "idf_region", "project_type": "project_type", "status": "status",
                   "coverage": "coverage", "country": "country", "lang": "lang"}
@@ -360,18 +355,12 @@ class Portfolio:
         ranked = page.sort == "relevance" and matches is not None and matches <= RANK_LIMIT
         if not ranked and not conditions and matches is not None:
             # Every filter is in the expression: its count is the total. With many matches, the page
-            # walks the sort order's index and keeps the matching projects, testing each one (where
-            # that is cheap) or looking it up among the matches (``id + 0`` keeps the database from
-            # reading every match by id and sorting them all instead); with few, that is what it does.
+            # walks the sort order's index and keeps the matching projects (few are walked before the
+            # page is full); else the matches are read and sorted.
             walked = (page.offset + page.per_page) * _highest_id(connection) / max(matches, 1)
-            matching = self._fulltext.matching(expression, "match_expr")
-            member: ColumnElement[bool] | TextClause
-            if walked <= MAX_TESTED and self._fulltext.seekable(expression):
-                member = self._fulltext.contains(expression, "match_expr")
-            elif walked <= MAX_WALKED:
-                member = (projects.c.id + 0).in_(matching)
-            else:
-                member = projects.c.id.in_(matching)
+            member = self._fulltext.walking(expression, "match_expr", walked)
+            if member is None:
+                member = projects.c.id.in_(self._fulltext.matching(expression, "match_expr"))
             ordered = select(projects.c.id).where(member).order_by(*_order(page.sort))
             page_ids = connection.execute(ordered.limit(page.per_page).offset(page.offset))
             return matches, [row[0] for row in page_ids]
