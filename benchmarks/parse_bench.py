@@ -417,14 +417,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     pages = load_pages(args.corpus)
     print(f"corpus: {len(pages)} pages from {args.corpus if args.corpus.is_file() else DEMO_PAGES}")
 
-    disagreements = check_html_agreement(pages)
-    print(
-        f"HTML vs text parse (title, project_id, budget_usd, beneficiaries iso3, status, is_project): "
-        f"{len(pages) - len(disagreements)}/{len(pages)} pages agree"
-    )
-    for page_id, diff in disagreements:
-        print(f"  DISAGREES {page_id}: " + "; ".join(f"{k}: text={t!r} html={h!r}" for k, (t, h) in diff.items()))
-
     replicas = replicate(pages, args.pages, args.seed)
     text_inputs = [text.encode("utf-8") for _index, text in replicas]
     html_inputs = [wrap_as_html(text, lang=pages[index].lang).encode("utf-8") for index, text in replicas]
@@ -450,6 +442,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         replica_diffs += text_fields != originals[index]
         html_diffs += key_fields(parse_page(html_data)) != text_fields
     print(f"replicas parsing unlike their original: {replica_diffs}; HTML unlike their text: {html_diffs}")
+    # Also untimed, and after the timings: run before them, it left glibc's heap-trim threshold
+    # low enough that the ~1 MB lexbor takes per document went back to the system and was faulted
+    # in again on every page of the timed HTML loop (some 60,000 brk calls, 20-25% of the HTML
+    # time, old and new parser alike). `fundatlas parse` over a folder of HTML files does not do
+    # that either (about 150 brk calls for 3,000 files).
+    disagreements = check_html_agreement(pages)
+    print(
+        f"HTML vs text parse (title, project_id, budget_usd, beneficiaries iso3, status, is_project): "
+        f"{len(pages) - len(disagreements)}/{len(pages)} pages agree"
+    )
+    for page_id, diff in disagreements:
+        print(f"  DISAGREES {page_id}: " + "; ".join(f"{k}: text={t!r} html={h!r}" for k, (t, h) in diff.items()))
 
     print(
         f"\ntext  parse_page: {len(text_inputs):6d} pages in {text_s:7.3f} s = {text_rate:9.1f} pages/s "

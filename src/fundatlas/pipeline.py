@@ -58,7 +58,7 @@ def parse_page(data: bytes | str, *, path: str | None = None, url: str | None = 
             return result
         project, warnings = normalize(raw)
         if page_text.is_html:
-            project.provenance = {name: page_text.source_span(span) for name, span in project.provenance.items()}
+            project.provenance = page_text.source_spans(project.provenance)
         result.is_project = True
         result.project = project
         result.warnings.extend(warnings)

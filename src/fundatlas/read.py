@@ -8,10 +8,11 @@ in the text can be given back as spans of the input.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import html
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -26,21 +27,10 @@ _HTML_START = re.compile(
 _HTML_ANYWHERE = re.compile(r"<(?:html|body)\b[^>]*>", re.I)
 _WS = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
 
-#: Elements whose text is never shown, dropped with their content.
-_HIDDEN = [
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "iframe",
-    "object",
-    "head",
-    "nav",
-    "footer",
-    "button",
-    "form",
-]
+#: Elements whose text is never shown, skipped with their content.
+_HIDDEN = frozenset(
+    ("script", "style", "noscript", "template", "svg", "iframe", "object", "head", "nav", "footer", "button", "form")
+)
 #: Elements hidden from sight (screen-reader text, skip links).
 _HIDDEN_SELECTOR = ".visually-hidden, .sr-only, .element-invisible, .skip-link, [hidden]"
 _HIDDEN_MARKERS = ("visually-hidden", "sr-only", "element-invisible", "skip-link", " hidden")
@@ -67,6 +57,10 @@ class TextRun(NamedTuple):
     exact: bool
 
 
+#: ``TextRun(...)`` without the Python-level ``__new__`` a NamedTuple puts in front of this one.
+_new_run = tuple.__new__
+
+
 @dataclass(slots=True)
 class PageText:
     """The text the parser reads, and how it relates to the decoded input."""
@@ -86,19 +80,27 @@ class PageText:
             return span
         return Span(self._source_offset(span.start, end=False), self._source_offset(span.end, end=True))
 
+    def source_spans(self, spans: dict[str, Span]) -> dict[str, Span]:
+        """``source_span`` of each span of a provenance map (fields often share a span)."""
+        mapped: dict[Span, Span] = {}
+        for span in spans.values():
+            if span not in mapped:
+                mapped[span] = self.source_span(span)
+        return {name: mapped[span] for name, span in spans.items()}
+
     def _source_offset(self, offset: int, *, end: bool) -> int:
-        if len(self._starts) != len(self.runs):
-            self._starts = [run.text_start for run in self.runs]
-        starts = self._starts
-        index = bisect.bisect_right(starts, offset - 1 if end else offset) - 1
+        runs, starts = self.runs, self._starts
+        if len(starts) != len(runs):
+            starts = self._starts = [run.text_start for run in runs]
+        index = bisect_right(starts, offset - 1 if end else offset) - 1
         if index < 0:
-            return self.runs[0].source_start
-        run = self.runs[index]
-        inside = min(max(offset - run.text_start, 0), run.length)
-        if run.exact:
-            return run.source_start + inside
+            return runs[0].source_start
+        text_start, length, source_start, source_length, exact = runs[index]
+        inside = min(max(offset - text_start, 0), length)
+        if exact:
+            return source_start + inside
         # Character references or collapsed spaces: scale into the source run.
-        return run.source_start + round(inside * run.source_length / max(run.length, 1))
+        return source_start + round(inside * source_length / max(length, 1))
 
 
 def decode(data: bytes) -> tuple[str, str, str | None]:
@@ -144,8 +146,10 @@ def read_page(data: bytes | str) -> PageText:
     warnings = [warning] if warning else []
     if not looks_like_html(source):
         return PageText(text=source, source=source, encoding=encoding, warnings=warnings)
+    # Bytes that decoded as UTF-8 as they are go to the HTML parser as they are (no re-encoding).
+    markup = data if isinstance(data, bytes) and encoding == "utf-8" and warning is None else None
     try:
-        page = html_to_text(source, encoding)
+        page = html_to_text(source, encoding, markup=markup)
     except Exception as exc:  # selectolax is robust; keep the promise of never raising anyway
         return PageText(text=source, source=source, encoding=encoding, warnings=[*warnings, f"HTML unreadable ({exc})"])
     page.warnings[:0] = warnings
@@ -164,6 +168,60 @@ def _block_and_cell(element: LexborNode) -> tuple[int, int]:
             return current.mem_id, cell
         current = current.parent
     return 0, cell
+
+
+#: How an element takes part in the page text (other elements run inline).
+_HIDDEN_ROLE, _BREAK_ROLE, _BLOCK_ROLE, _CELL_ROLE = range(4)
+_ROLES: dict[str | None, int] = {
+    **dict.fromkeys(_HIDDEN, _HIDDEN_ROLE),
+    "br": _BREAK_ROLE,
+    **dict.fromkeys(_BLOCKS, _BLOCK_ROLE),
+    **dict.fromkeys(_CELLS, _CELL_ROLE),
+}
+#: What ``_visible_text`` gives for a ``<br>``.
+LINE_BREAK = None
+
+
+def _visible_text(root: LexborNode) -> Iterator[tuple[str | None, int, int, bool]]:
+    """The text under ``root`` in document order: each text node that is not blank, with the ids
+    of its block element and of the table cell it sits in (0 for none), and whether blank text
+    came before it; ``LINE_BREAK`` for each ``<br>``. Elements that are never shown (``_HIDDEN``)
+    are skipped with their content."""
+    block, cell = _block_and_cell(root)
+    outer: list[tuple[int, int]] = []  # the block and cell ids of each element we are inside
+    blank_before = False
+    node = root.first_child
+    while node is not None:
+        text = node.text_content  # None for elements
+        if text is not None:
+            if text.isspace():
+                blank_before = True
+            elif text:
+                yield text, block, cell, blank_before
+                blank_before = False
+        else:
+            role = _ROLES.get(node.tag)
+            if role == _BREAK_ROLE:
+                yield LINE_BREAK, block, cell, blank_before
+                blank_before = False
+            child = node.first_child if role != _HIDDEN_ROLE else None
+            if child is not None:
+                outer.append((block, cell))
+                if role == _BLOCK_ROLE:
+                    block, cell = node.mem_id, 0
+                elif role == _CELL_ROLE:
+                    cell = node.mem_id
+                node = child
+                continue
+        following = node.next
+        while following is None and outer:  # a last child: up to the nearest parent with a next
+            parent = node.parent
+            if parent is None:  # not below ``root`` after all
+                break
+            node = parent
+            block, cell = outer.pop()
+            following = node.next
+        node = following
 
 
 def _locate(source: str, cursor: int, piece: str) -> tuple[int, int]:
@@ -201,50 +259,58 @@ def _needs_collapse(text: str) -> bool:
     return "  " in text or "\n" in text or "\t" in text or "\r" in text or "\u00a0" in text
 
 
-def html_to_text(source: str, encoding: str = "str") -> PageText:
+def html_to_text(source: str, encoding: str = "str", *, markup: bytes | None = None) -> PageText:
     """Visible text of an HTML page, one line per block element, cells joined by `` | ``.
 
     Each run of text is found in the source as it goes (the cursor only moves forward), so a
     span of the text maps back to the HTML source exactly, or, for text written with character
-    references, to the run that holds it.
+    references, to the run that holds it. ``markup``, when given, is ``source`` as UTF-8 bytes.
     """
-    tree = LexborHTMLParser(source)
+    tree = LexborHTMLParser(source if markup is None else markup)
     headings = tree.tags("h1") if "<h1" in source or "<H1" in source else []
     title_hint = " ".join(headings[0].text(deep=True).split()) if headings else None
-    tree.strip_tags(_HIDDEN)
+    root = _visible_root(tree, source)
+    if root is None:
+        return PageText(text="", source=source, encoding=encoding, is_html=True, title_hint=title_hint)
+    text, runs = _text_and_runs(source, root)
+    return PageText(
+        text=text,
+        source=source,
+        encoding=encoding,
+        is_html=True,
+        title_hint=title_hint or None,
+        runs=runs,
+    )
+
+
+def _visible_root(tree: LexborHTMLParser, source: str) -> LexborNode | None:
+    """The ``<body>`` (else the root), once the head and the elements hidden by class are removed."""
+    head = tree.head
+    if head is not None:  # never shown; removing it also makes the parser look again for the
+        head.decompose()  # <body> the tree holds (a <frameset> may have taken its place)
     if any(marker in source for marker in _HIDDEN_MARKERS):
         for hidden in tree.css(_HIDDEN_SELECTOR):
             hidden.decompose()
-    root = tree.body or tree.root
-    if root is None:
-        return PageText(text="", source=source, encoding=encoding, is_html=True, title_hint=title_hint)
+    return tree.body or tree.root
+
+
+def _text_and_runs(source: str, root: LexborNode) -> tuple[str, list[TextRun]]:
+    """The text of ``_visible_text(root)`` laid out in lines, and where each run sits in ``source``."""
     parts: list[str] = []
     runs: list[TextRun] = []
     append, add_run, find = parts.append, runs.append, source.find
-    blocks: dict[int, tuple[int, int]] = {}
     length = cursor = 0
     line_has_text = pending_space = False
     last_block = last_cell = -1
-    for node in root.traverse(include_text=True):
-        if node.tag != "-text":
-            if node.tag == "br" and line_has_text:
+    for raw, block, cell, blank_before in _visible_text(root):
+        pending_space = pending_space or blank_before  # whitespace between tags: at most a space
+        if raw is LINE_BREAK:
+            if line_has_text:
                 append("\n")
                 length += 1
                 line_has_text = pending_space = False
             continue
-        raw = node.text_content
-        if not raw:
-            continue
         stripped = raw.strip()
-        if not stripped:  # whitespace between tags: at most a space
-            pending_space = True
-            continue
-        parent = node.parent
-        parent_id = parent.mem_id if parent is not None else 0
-        where = blocks.get(parent_id)
-        if where is None:
-            where = blocks[parent_id] = _block_and_cell(parent) if parent is not None else (0, 0)
-        block, cell = where
         if block != last_block:
             if line_has_text:
                 append("\n")
@@ -263,21 +329,14 @@ def html_to_text(source: str, encoding: str = "str") -> PageText:
         size = len(piece)
         found = find(piece, cursor)
         if found >= 0:
-            add_run(TextRun(length, size, found, size, True))
+            add_run(_new_run(TextRun, (length, size, found, size, True)))
             cursor = found + size
         else:
             start, source_size = _locate(source, cursor, piece)
-            add_run(TextRun(length, size, start, source_size, False))
+            add_run(_new_run(TextRun, (length, size, start, source_size, False)))
             cursor = start + source_size
         append(piece)
         length += size
         line_has_text = True
         pending_space = raw[-1].isspace()
-    return PageText(
-        text="".join(parts),
-        source=source,
-        encoding=encoding,
-        is_html=True,
-        title_hint=title_hint or None,
-        runs=runs,
-    )
+    return "".join(parts), runs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from fundatlas.normalize.gazetteer import (
     _APOSTROPHES,
@@ -263,6 +264,10 @@ def _segment(
     flush()
 
 
+#: Lines up to this long have their segmentation cached: the same lists recur from page to page.
+MAX_CACHED_LINE = 500
+
+
 def segment_countries(line: str, offset: int = 0) -> tuple[list[CountryMatch], list[str]]:
     """Split a beneficiary line into countries (page order) and leftover runs of unknown words.
 
@@ -272,12 +277,22 @@ def segment_countries(line: str, offset: int = 0) -> tuple[list[CountryMatch], l
     (``"ChiliUruguay"``) are split. A country written twice is returned twice. Every word is either
     in a match or in a leftover (each leftover run as one string, as written).
     """
+    matches, leftovers = _segment_line(line) if len(line) <= MAX_CACHED_LINE else _segment_uncached(line)
+    if offset:
+        return [CountryMatch(m.iso3, m.name, m.start + offset, m.end + offset) for m in matches], list(leftovers)
+    return list(matches), list(leftovers)
+
+
+def _segment_uncached(line: str) -> tuple[tuple[CountryMatch, ...], tuple[str, ...]]:
     tokens, starts, ends = _tokenize(line)
     matches: list[CountryMatch] = []
     leftovers: list[str] = []
     if tokens:
-        _segment(_gazetteer(), line, tokens, starts, ends, offset, True, matches, leftovers)
-    return matches, leftovers
+        _segment(_gazetteer(), line, tokens, starts, ends, 0, True, matches, leftovers)
+    return tuple(matches), tuple(leftovers)
+
+
+_segment_line = lru_cache(maxsize=4096)(_segment_uncached)
 
 
 def lookup_country(name: str) -> str | None:

@@ -10,6 +10,7 @@ from fundatlas.text import fold
 # Digits with thousands or decimal separators: "300000.00", "100,000", "400 000", "1.250.000,50".
 _AMOUNT = re.compile(r"\d+(?:(?:[.,']|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*")
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d|2100)(?!\d)")
+_GROUPING = re.compile(r"[\s\u00a0\u202f\u2009']")
 _DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)?")
 #: No budget is larger than this (the whole Fund has allocated about USD 161 million since 2001).
 MAX_AMOUNT = 1e12
@@ -40,7 +41,7 @@ def parse_amount(value: str) -> float | None:
 
 
 def _to_float(raw: str) -> float | None:
-    compact = re.sub(r"[\s\u00a0\u202f\u2009']", "", raw)
+    compact = _GROUPING.sub("", raw)
     separators = [i for i, ch in enumerate(compact) if ch in ".,"]
     if not separators:
         return float(compact) if compact.isdigit() else None
@@ -53,7 +54,7 @@ def _to_float(raw: str) -> float | None:
         integer, fraction = compact, ""  # "1,25,000": grouping we do not know, digits kept
     else:
         integer, fraction = compact[:last], tail
-    digits = re.sub(r"[.,]", "", integer)
+    digits = integer.replace(".", "").replace(",", "")
     if not digits.isdigit() or (fraction and not fraction.isdigit()):
         return None
     return float(f"{digits}.{fraction}") if fraction else float(digits)

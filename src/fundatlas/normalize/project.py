@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fundatlas.model import Beneficiary, Project, RawField, RawPage, Span
+from fundatlas.model import Beneficiary, Project, RawPage, Span
 from fundatlas.normalize.codes import coverage_code, region_code, status_code, type_code
 from fundatlas.normalize.countries import lookup_country, segment_countries
 from fundatlas.normalize.numbers import parse_amount, parse_duration, parse_year
@@ -38,10 +38,6 @@ def normalize(page: RawPage) -> tuple[Project, list[str]]:
     fields = page.fields
     provenance: dict[str, Span] = {}
 
-    def keep(name: str, raw: RawField, *names: str) -> None:
-        for key in (name, *names):
-            provenance[key] = raw.span
-
     def number(name: str, convert: Callable[[str], float | int | None]) -> None:
         raw = fields.get(name)
         if raw is None:
@@ -51,16 +47,19 @@ def normalize(page: RawPage) -> tuple[Project, list[str]]:
             warnings.append(f"{_FIELD_NAMES[name]}: {raw.value!r} is not a number this field can hold")
             return
         setattr(project, name, value)
-        keep(name, raw)
+        provenance[name] = raw.span
 
     for name in ("title", "project_id", "prima_id"):
         raw = fields.get(name)
-        if raw is not None and _clean(raw.value):
-            setattr(project, name, _clean(raw.value))
-            keep(name, raw)
+        if raw is None:
+            continue
+        cleaned = _clean(raw.value)
+        if cleaned:
+            setattr(project, name, cleaned)
+            provenance[name] = raw.span
     if "description" in fields:
         project.description = fields["description"].value.strip()
-        keep("description", fields["description"])
+        provenance["description"] = fields["description"].span
 
     number("budget_usd", parse_amount)
     for name in ("year", "start_year", "end_year"):
@@ -82,10 +81,10 @@ def normalize(page: RawPage) -> tuple[Project, list[str]]:
         code = to_code(label)
         if label_name is not None:
             setattr(project, label_name, label)
-            keep(label_name, raw)
+            provenance[label_name] = raw.span
         if code is not None:
             setattr(project, name, code)
-            keep(name, raw)
+            provenance[name] = raw.span
         elif name != "project_type":
             warnings.append(f"{_FIELD_NAMES[name]}: {label!r} is not a known value")
 
@@ -96,7 +95,7 @@ def normalize(page: RawPage) -> tuple[Project, list[str]]:
             warnings.append(f"mission: {mission.value!r} matches no country")
         else:
             project.mission = iso3
-            keep("mission", mission)
+            provenance["mission"] = mission.span
 
     project.beneficiaries, span = _beneficiaries(page, warnings)
     if span is not None:
@@ -110,12 +109,13 @@ def _beneficiaries(page: RawPage, warnings: list[str]) -> tuple[list[Beneficiary
     ordered: list[Beneficiary] = []
     start, end = None, None
     for line in page.beneficiary_lines:
-        matches, leftovers = segment_countries(line.field.value, line.field.span.start)
+        offset = line.field.span.start  # where the line is: the matches' offsets are in the line
+        matches, leftovers = segment_countries(line.field.value)
         for word in leftovers:
             warnings.append(f"beneficiaries: {word!r} matches no country and was not kept")
         for match in matches:
-            start = match.start if start is None else min(start, match.start)
-            end = match.end if end is None else max(end, match.end)
+            start = match.start + offset if start is None else min(start, match.start + offset)
+            end = match.end + offset if end is None else max(end, match.end + offset)
             if match.iso3 in seen:
                 warnings.append(f"beneficiaries: {match.name!r} ({match.iso3}) is listed twice; kept once")
                 continue

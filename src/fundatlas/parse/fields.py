@@ -10,8 +10,8 @@ and type) is resolved by its value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from fundatlas.model import BeneficiaryLine, RawField, RawPage, Span
 from fundatlas.normalize.codes import coverage_code, region_code, status_code, type_code
@@ -33,46 +33,51 @@ YEAR_FIELDS = frozenset({"year", "start_year", "end_year"})
 BENEFICIARY_FIELDS = frozenset({"beneficiaries", "non_eligible"})
 
 
-@dataclass(frozen=True, slots=True)
-class LabelLine:
-    index: int
+class LabelLine(NamedTuple):
+    line_index: int  # where the label line is in the page's lines
     label: Label
     text: str
     inline_value: RawField | None  # "Label: value" on one line
     key: str  # the folded label
 
 
-def find_label(line: Line) -> tuple[Label, RawField | None, str] | None:
-    """The label a line holds: alone, as ``Label: value``, or as ``Label value`` with a typed value."""
-    content = line.content
-    if not content or len(content) > 300:
+@lru_cache(maxsize=65536)
+def _label_of(content: str) -> tuple[Label, str, int | None] | None:
+    """The label a line's content holds, its folded key, and where a value on the same line starts.
+
+    The label stands alone (no value: None), as ``Label: value`` or as ``Label value`` with a typed
+    value. Only for contents short enough to have a key (``MAX_KEY_LENGTH``); cached, as label lines
+    recur from page to page.
+    """
+    key = label_key(content)
+    if not key or key.partition(" ")[0].rstrip(":") not in _labels_by_first_word():
         return None
     labels = vocabulary().field_labels
     if len(content) <= MAX_LABEL_LENGTH:
-        label = labels.get(line.key)
-        if label is not None:
-            return label, None, line.key
-    colon = content.find(":")
-    if 0 < colon <= MAX_LABEL_LENGTH:
-        key = label_key(content[:colon])
         label = labels.get(key)
         if label is not None:
-            return label, sub_field(line, colon + 1), key
+            return label, key, None
+    colon = content.find(":")
+    if 0 < colon <= MAX_LABEL_LENGTH:
+        colon_key = label_key(content[:colon])
+        label = labels.get(colon_key)
+        if label is not None:
+            return label, colon_key, colon + 1
     if len(content) <= MAX_INLINE_LENGTH:
-        return _inline_label(line)
+        return _inline_label(content, key)
     return None
 
 
-def _inline_label(line: Line) -> tuple[Label, RawField | None, str] | None:
+def _inline_label(content: str, folded: str) -> tuple[Label, str, int] | None:
     """``Start Date 2023`` on one line: accepted only when the value is of the label's kind."""
-    folded = line.key
     first_word = folded.split(" ", 1)[0]
     for key in _labels_by_first_word().get(first_word, ()):
         if folded.startswith(key + " "):
             label = vocabulary().field_labels[key]
-            value = sub_field(line, _original_length(line.content, key))
-            if value is not None and _strictly_accepts(label.fields, value.value):
-                return label, value, key
+            value_start = _original_length(content, key)
+            value = content[value_start:].strip(" \t|:")
+            if value and _strictly_accepts(label.fields, value):
+                return label, key, value_start
     return None
 
 
@@ -115,14 +120,12 @@ def _strictly_accepts(fields: frozenset[str], value: str) -> bool:
 
 def label_lines(lines: list[Line]) -> list[LabelLine]:
     found = []
-    first_words = _labels_by_first_word()
     for index, line in enumerate(lines):
-        key = line.key
-        if not key or key.partition(" ")[0].rstrip(":") not in first_words:
-            continue
-        hit = find_label(line)
+        hit = _label_of(line.content) if line.key else None
         if hit is not None:
-            found.append(LabelLine(index, hit[0], line.content, hit[1], hit[2]))
+            label, key, value_start = hit
+            inline_value = sub_field(line, value_start) if value_start is not None else None
+            found.append(LabelLine(index, label, line.content, inline_value, key))
     return found
 
 
@@ -134,7 +137,7 @@ def best_block(found: list[LabelLine], lines: list[Line] | None = None) -> list[
     """
     blocks: list[list[LabelLine]] = []
     for item in found:
-        if blocks and item.index - blocks[-1][-1].index <= MAX_GAP:
+        if blocks and item.line_index - blocks[-1][-1].line_index <= MAX_GAP:
             blocks[-1].append(item)
         else:
             blocks.append([item])
@@ -146,7 +149,7 @@ def best_block(found: list[LabelLine], lines: list[Line] | None = None) -> list[
             best, best_count = block, count
     if not best and blocks and lines is not None:
         last = blocks[-1][-1]
-        rest = [line for line in lines[last.index + 1 :] if line.content and not line.is_separator]
+        rest = [line for line in lines[last.line_index + 1 :] if line.content]  # separators have no content
         if len(blocks[-1]) == 1 and " " in last.key and len(rest) <= 1:
             return blocks[-1]
     return best
@@ -158,7 +161,7 @@ def _value_candidate(label_line: Line, candidate: Line) -> tuple[bool, bool]:
     In the bullet rendering values are indented continuation lines: a bullet is the next label,
     and an unindented line is only taken when its value is of the right kind.
     """
-    if candidate.is_blank or candidate.is_separator:
+    if not candidate.content:  # a blank line or a lone separator
         return False, False
     if label_line.bullet:
         return not candidate.bullet, candidate.indent == 0
@@ -180,7 +183,7 @@ def _accepts(fields: frozenset[str], value: str) -> bool:
         return parse_year(value) is not None and len(value) < 40
     if "budget_usd" in fields:
         return parse_amount(value) is not None and len(value) < 80
-    if fields & BENEFICIARY_FIELDS:
+    if not fields.isdisjoint(BENEFICIARY_FIELDS):
         matches, leftovers = segment_countries(value)
         leftover_words = sum(len(word.split()) for word in leftovers)
         if matches:
@@ -202,25 +205,27 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
         return False
     page.layout = "fields"
     page.labels.extend(item.key for item in block)
-    label_indexes = {item.index for item in block}
-    last_line = block[0].index
+    label_indexes = {item.line_index for item in block}
+    # Where in the block each label (one object per spelling) is used for the last time.
+    last_use = {id(item.label): position for position, item in enumerate(block)}
+    last_line = block[0].line_index
+    final_position = len(block) - 1
     for position, item in enumerate(block):
-        is_last = position == len(block) - 1
-        line = lines[item.index]
+        line_index = item.line_index
+        line = lines[line_index]
+        fields = item.label.fields
         values: list[RawField] = []
+        consumed = line_index
         if item.inline_value is not None:
             values.append(item.inline_value)
-            consumed = item.index
-        else:
-            consumed = item.index
-            nxt = item.index + 1
-            possible, weak = _value_candidate(line, lines[nxt]) if nxt < len(lines) else (False, False)
-            if possible and nxt not in label_indexes:
-                candidate = lines[nxt]
-                if (not is_last and not weak) or _accepts(item.label.fields, candidate.content):
-                    values.append(candidate.field())
-                    consumed = nxt
-        if values and item.label.fields & BENEFICIARY_FIELDS:
+        elif line_index + 1 < len(lines) and line_index + 1 not in label_indexes:
+            candidate = lines[line_index + 1]
+            possible, weak = _value_candidate(line, candidate)
+            is_last = position == final_position
+            if possible and ((not is_last and not weak) or _accepts(fields, candidate.content)):
+                values.append(candidate.field())
+                consumed = line_index + 1
+        if values and not fields.isdisjoint(BENEFICIARY_FIELDS):
             # Countries may continue on the next lines (one per line in some renderings).
             nxt = consumed + 1
             while (
@@ -233,13 +238,13 @@ def parse_fields(lines: list[Line], page: RawPage, title_hint: str | None = None
                 values.append(lines[nxt].field())
                 consumed = nxt
                 nxt += 1
-        last_line = max(last_line, consumed)
-        later = any(other.label is item.label for other in block[position + 1 :])
-        _store(page, item, values, later)
-    _find_title(lines, block[0].index, page, title_hint)
+        if consumed > last_line:
+            last_line = consumed
+        _store(page, item, values, last_use[id(item.label)] > position)
+    _find_title(lines, block[0].line_index, page, title_hint)
     find_description(lines, last_line + 1, page)
     if "description" not in page.fields and (
-        last_line == block[-1].index or not any("beneficiaries" in item.label.fields for item in block)
+        last_line == block[-1].line_index or not any("beneficiaries" in item.label.fields for item in block)
     ):
         page.warnings.append("the page ends inside the field block: it may be cut short")
     return True
@@ -265,7 +270,7 @@ def _store(page: RawPage, item: LabelLine, values: list[RawField], later_same_la
     fields = item.label.fields
     if not values:
         return
-    if fields & BENEFICIARY_FIELDS:
+    if not fields.isdisjoint(BENEFICIARY_FIELDS):
         eligible = "non_eligible" not in fields
         page.beneficiary_lines.extend(BeneficiaryLine(value, eligible) for value in values)
         return
@@ -291,7 +296,7 @@ def _find_title(lines: list[Line], first_label: int, page: RawPage, title_hint: 
                 return
     for index in range(first_label - 1, -1, -1):
         line = lines[index]
-        if line.is_blank or line.is_separator:
+        if not line.content:  # a blank line or a lone separator
             continue
         if line.bullet or len(line.content) > MAX_TITLE_LENGTH or line.key in vocab.not_title:
             return
@@ -300,7 +305,7 @@ def _find_title(lines: list[Line], first_label: int, page: RawPage, title_hint: 
 
 
 def find_description(lines: list[Line], begin: int, page: RawPage) -> None:
-    content = [line for line in lines[begin:] if not line.is_blank]
+    content = [line for line in lines[begin:] if line.content]
     if content:
         start, end = content[0].start, content[-1].end
         text = "\n".join(f"- {line.content}" if line.bullet else line.content for line in content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from fundatlas.model import RawField, Span
@@ -38,38 +39,51 @@ class Line(NamedTuple):
         return self.bullet and not self.content
 
     def field(self) -> RawField:
-        return RawField(self.content, Span(self.start, self.end))
+        return _new(RawField, (self.content, _new(Span, (self.start, self.end))))
 
 
-_new_line = tuple.__new__
+#: What a NamedTuple's own ``__new__`` calls, without that Python-level call in front: for the
+#: tuples made once per line or field.
+_new = tuple.__new__
+#: Lines up to this long have their shape cached: labels, navigation and boilerplate recur from
+#: page to page, long description paragraphs do not.
+MAX_CACHED_LINE = 200
+
+
+def _line_shape(raw: str) -> tuple[int, str, int, bool, str]:
+    """What one raw line holds, wherever it sits: (offset of its content in ``raw``, content,
+    indentation, bullet, key)."""
+    content = raw.strip()
+    if not content:
+        return 0, "", len(raw), False, ""
+    indent = len(raw) - len(raw.lstrip())
+    offset = indent
+    bullet = False
+    if content[0] in BULLETS and (len(content) == 1 or content[1] in " \t"):
+        rest = content[1:].lstrip()
+        offset += len(content) - len(rest)
+        content = rest
+        bullet = True
+    key = label_key(content) if 0 < len(content) <= MAX_KEY_LENGTH else ""
+    return offset, content, indent, bullet, key
+
+
+_cached_line_shape = lru_cache(maxsize=65536)(_line_shape)
 
 
 def split_lines(text: str) -> list[Line]:
     """The lines of ``text`` (split on ``\\n``) with their content's offsets; runs once per page."""
     lines: list[Line] = []
     append = lines.append
-    key_of = label_key
     position = 0
     for raw in text.split("\n"):
         size = len(raw)
-        content = raw.strip()
-        if not content:
-            append(_new_line(Line, (position, position, "", size, False, "")))
-            position += size + 1
-            continue
-        indent = size - len(raw.lstrip())
-        start = position + indent
+        offset, content, indent, bullet, key = (
+            _cached_line_shape(raw) if size <= MAX_CACHED_LINE else _line_shape(raw)
+        )
+        start = position + offset
+        append(_new(Line, (start, start + len(content), content, indent, bullet, key)))
         position += size + 1
-        bullet = False
-        first = content[0]
-        if first in BULLETS and (len(content) == 1 or content[1] in " \t"):
-            rest = content[1:].lstrip()
-            start += len(content) - len(rest)
-            content = rest
-            bullet = True
-        length = len(content)
-        key = key_of(content) if 0 < length <= MAX_KEY_LENGTH else ""
-        append(_new_line(Line, (start, start + length, content, indent, bullet, key)))
     return lines
 
 
@@ -81,4 +95,4 @@ def sub_field(line: Line, begin: int, end: int | None = None) -> RawField | None
     if not piece:
         return None
     start = line.start + begin + lead
-    return RawField(piece, Span(start, start + len(piece)))
+    return _new(RawField, (piece, _new(Span, (start, start + len(piece)))))

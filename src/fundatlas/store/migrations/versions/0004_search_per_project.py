@@ -117,8 +117,8 @@ def upgrade() -> None:
         op.create_index(name, "projects", columns)
     op.create_index("ix_projects_sort_year", "projects", [sa.text("coalesce(year, start_year)")])
     if dialect == "postgresql":
-        for name, columns in POSTGRESQL_SORT_INDEXES.items():
-            op.execute(f"CREATE INDEX {name} ON projects {columns}")
+        for name, ordering in POSTGRESQL_SORT_INDEXES.items():
+            op.execute(f"CREATE INDEX {name} ON projects {ordering}")
     from fundatlas.store.search import rebuild_all
 
     rebuild_all(op.get_bind())
