@@ -108,7 +108,11 @@ def reindex_command(db: DbOption = None) -> None:
     typer.echo(f"search index was {state}; {written} project document(s) rewritten")
 
 
-def _print_summary(verb: str, summary: ArchiveSummary) -> None:
+def _print_summary(verb: str, summary: ArchiveSummary, as_json: bool) -> None:
+    if as_json:
+        json.dump(summary.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
     rows = ", ".join(f"{count} {name}" for name, count in summary.rows.items())
     typer.echo(f"{verb} {summary.path} (schema {summary.schema_revision}): {rows}")
 
@@ -131,11 +135,7 @@ def backup_command(
             engine.dispose()
     except StoreError as exc:
         raise _fail(exc) from exc
-    if output_json:
-        json.dump(summary.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_summary("wrote", summary)
+    _print_summary("wrote", summary, output_json)
 
 
 @app.command("restore")
@@ -152,8 +152,4 @@ def restore_command(
         summary = restore(archive, resolve_db_url(db))
     except StoreError as exc:
         raise _fail(exc) from exc
-    if output_json:
-        json.dump(summary.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_summary("restored", summary)
+    _print_summary("restored", summary, output_json)

@@ -59,24 +59,11 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.groups
 
-    def words(self) -> list[str]:
-        """Every positive word of the query and its expansions (for highlighting)."""
-        found: list[str] = []
-        for group in self.groups:
-            for term in group:
-                if not term.negated:
-                    for phrase in term.alternatives:
-                        found.extend(phrase)
-        return found
-
-
-def glossary() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Folded spelling (as words) -> every spelling of its glossary groups."""
-    return _expansions()
 
 
 @cache
-def _expansions() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def glossary() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Folded spelling (as words) -> every spelling of its glossary groups."""
     return {
         spelling: tuple(sorted({s for group in found for s in group.spellings}))
         for spelling, found in spelling_index().items()

@@ -91,16 +91,15 @@ def document_row(
     countries: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """A project's search document (texts in another language than en/fr/es go with English)."""
-    parts: dict[str, list[str]] = {name: [] for name in COLUMNS}
+    parts: dict[str, list[str]] = {name: [] for name in COLUMNS if name != "keywords"}
     for text in texts:
         lang = text["lang"] if text["lang"] in LANGS else "en"
         parts[f"title_{lang}"].append(text.get("title") or "")
         parts[f"body_{lang}"].append(text.get("description") or "")
-    parts["keywords"].append(keywords(fields, countries))
     row: dict[str, Any] = {"id": project_row}
     for name, listed in parts.items():
         row[name] = with_tokens("\n".join(part for part in listed if part))
-    row["keywords"] = with_tokens(row["keywords"], filter_tokens(fields, texts, countries))
+    row["keywords"] = with_tokens(keywords(fields, countries), filter_tokens(fields, texts, countries))
     return row
 
 
@@ -118,11 +117,7 @@ def with_tokens(text: str, extra: Sequence[str] = ()) -> str:
     """``text`` followed, on a last line, by the concept tokens of the glossary groups it mentions
     and the ``extra`` tokens."""
     tokens = [*(glossary.concept_tokens(text) if text else []), *extra]
-    if not tokens:
-        return text
-    if text.rpartition("\n")[2].startswith(glossary.TOKEN_PREFIX):  # tokens already there
-        return f"{text} {' '.join(tokens)}"
-    return f"{text}\n{' '.join(tokens)}"
+    return f"{text}\n{' '.join(tokens)}" if tokens else text
 
 
 def without_tokens(text: str) -> str:
