@@ -169,3 +169,34 @@ def test_any_query_text_either_searches_or_says_why(portfolio: Portfolio, query:
         assert str(error)
     else:
         assert result["total"] >= len(result["items"])
+
+
+@pytest.mark.parametrize("strategy", ["sort the matches", "walk the index", "test each walked project"])
+def test_every_way_of_paging_a_text_query_gives_the_same_page(
+    portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch, strategy: str
+) -> None:
+    """A text query sorted by a column walks that column's index or sorts its matches, by how many
+    projects would be walked (``walking``); each way gives the same pages and totals."""
+    cases = [
+        (SearchFilters(q="migration"), Page(sort="-year")),
+        (SearchFilters(q="migration"), Page(sort="budget", page=2, per_page=5)),
+        (SearchFilters(q="protection", status=("completed",)), Page(sort="project_id")),
+        (SearchFilters(q="trafficking OR border"), Page(sort="-budget", per_page=7)),
+        (SearchFilters(q="migration", year_from=2019, year_to=2021), Page(sort="year")),
+        (SearchFilters(q="climate change"), Page(sort="title")),
+    ]
+    expected = []
+    with monkeypatch.context() as patched:  # the reference: always sort every match
+        patched.setattr(portfolio._fulltext, "walking", lambda expression, name, walked: None)
+        expected = [portfolio.search(filters, page) for filters, page in cases]
+    limits = {"sort the matches": (-1, -1), "walk the index": (-1, 10**9), "test each walked project": (10**9, 10**9)}
+    tested, walked = limits[strategy]
+    if hasattr(portfolio._fulltext, "MAX_TESTED"):  # PostgreSQL: EXISTS, then a hashed subplan
+        monkeypatch.setattr(portfolio._fulltext, "MAX_TESTED", tested)
+        monkeypatch.setattr(portfolio._fulltext, "MAX_WALKED", walked)
+    else:  # SQLite: id + 0 IN (matches)
+        monkeypatch.setattr(portfolio._fulltext, "MAX_WALKED", max(tested, walked))
+    for (filters, page), reference in zip(cases, expected, strict=True):
+        answer = portfolio.search(filters, page)
+        assert answer["total"] == reference["total"] > 0, (filters, page)
+        assert [item["id"] for item in answer["items"]] == [item["id"] for item in reference["items"]], (filters, page)

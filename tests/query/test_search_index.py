@@ -70,6 +70,16 @@ def test_documents_carry_their_tokens_and_display_without_them() -> None:
     assert search.filter_token("country", "GTM") in row["keywords"].split()
     assert search.filter_token("lang", "fr") in row["keywords"].split()
     assert row["title_en"] == row["body_es"] == ""
+    assert not any(token.startswith(search.filter_token(search.YEAR_KIND, "")) for token in row["keywords"].split())
+
+
+def test_a_projects_year_is_its_allocation_year_else_its_start_year() -> None:
+    def year_tokens(fields: dict[str, object]) -> list[str]:
+        keywords = search.document_row(1, fields, [], [])["keywords"].split()
+        return [token for token in keywords if token.startswith(search.filter_token(search.YEAR_KIND, ""))]
+
+    assert year_tokens({"year": 2015, "start_year": 2013}) == [search.filter_token(search.YEAR_KIND, "2015")]
+    assert year_tokens({"start_year": 2013}) == [search.filter_token(search.YEAR_KIND, "2013")]
 
 
 # --- the index's tokens change nothing that is found ------------------------------------------------------
@@ -81,6 +91,10 @@ FILTERED = [
     SearchFilters(q="climate change", country=("FJI", "KIR", "TUV", "VUT")),
     SearchFilters(q="migration -trafficking", project_type=("migration_policy", "counter_trafficking")),
     SearchFilters(q="Fiji OR Tonga", year_from=2010, year_to=2020),
+    SearchFilters(q="migration", year_from=2015),
+    SearchFilters(q="protection", year_to=2008, status=("completed",)),
+    SearchFilters(q="trafficking", year_from=1990, year_to=2004),
+    SearchFilters(q="trafficking", year_from=2040),
     SearchFilters(q="frontières", lang=("fr",), has_findings="warning"),
 ]
 
@@ -117,9 +131,21 @@ def test_concept_and_filter_tokens_find_exactly_what_spellings_and_sql_filters_f
             assert answers[0]["total"] == answers[1]["total"] == len(matched)
             if sort != "relevance":  # the ranking formulas see different tokens; orders must agree
                 assert [i["id"] for i in answers[0]["items"]] == [i["id"] for i in answers[1]["items"]]
-    assert found_something >= len(cases) - 2
+    assert found_something >= len(cases) - 3
     for filters in FILTERED:
         assert fresh.facets(filters) == stale.facets(filters), filters
+
+
+def test_a_fresh_index_holds_the_year_range_in_the_expression(fresh_and_stale: tuple[Portfolio, Portfolio]) -> None:
+    fresh, stale = fresh_and_stale
+    filters = SearchFilters(q="migration", year_from=2012, year_to=2013, budget_min=1)
+    for portfolio, in_text in ((fresh, True), (stale, False)):
+        with portfolio.engine.connect() as connection:
+            expression, _, rest = portfolio._expression(connection, filters)
+        assert expression is not None
+        assert (search.filter_token(search.YEAR_KIND, "2012") in expression) is in_text
+        assert (rest.year_from, rest.year_to) == ((None, None) if in_text else (2012, 2013))
+        assert rest.budget_min == 1
 
 
 # --- snippets ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, distinct, func, literal, not_, or_, select
+from sqlalchemy import Select, and_, any_, bindparam, case, distinct, func, literal, not_, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -94,12 +94,12 @@ class Portfolio:
         page = page or Page()
         query = _parse(filters.q)
         with self.engine.connect() as connection:
-            expression, in_text = self._expression(connection, filters)
-            conditions = self._conditions(filters, in_text=in_text)
+            expression, scored, rest = self._expression(connection, filters)
+            conditions = self._conditions(rest)
             if expression is None:
                 total, ids = self._page(connection, conditions, page)
             else:
-                total, ids = self._text_page(connection, conditions, expression, page)
+                total, ids = self._text_page(connection, conditions, expression, page, scored)
             items = self._summaries(connection, ids)
             if query is not None and items:
                 marks = _snippets(connection, ids, query)
@@ -118,15 +118,15 @@ class Portfolio:
         """Every project id the filters select, in ``sort`` order (for exports)."""
         filters = filters or SearchFilters()
         with self.engine.connect() as connection:
-            expression, in_text = self._expression(connection, filters)
-            conditions = self._conditions(filters, in_text=in_text)
+            expression, scored, rest = self._expression(connection, filters)
+            conditions = self._conditions(rest)
             statement = select(projects.c.id).where(*conditions)
             if expression is None:
                 return [row[0] for row in connection.execute(statement.order_by(*_order(Page(sort=sort).sort)))]
             if Page(sort=sort).sort != "relevance":
                 statement = statement.where(projects.c.id.in_(self._fulltext.matching(expression, "match_expr")))
                 return [row[0] for row in connection.execute(statement.order_by(*_order(Page(sort=sort).sort)))]
-            matched = self._fulltext.scored(expression).subquery("matched")
+            matched = self._fulltext.scored(expression, ranked_by=scored).subquery("matched")
             statement = statement.join(matched, matched.c.project == projects.c.id)
             return [row[0] for row in connection.execute(statement.order_by(matched.c.score, projects.c.id))]
 
@@ -271,35 +271,41 @@ class Portfolio:
 
     # --- building blocks ------------------------------------------------------------------------
 
-    def _expression(self, connection: Connection, filters: SearchFilters) -> tuple[str | None, bool]:
-        """The text query as one full-text expression, and whether it also holds the filters on
-        region, type, status, coverage, country and language (as the documents' filter tokens).
+    def _expression(
+        self, connection: Connection, filters: SearchFilters
+    ) -> tuple[str | None, str | None, SearchFilters]:
+        """The text query as one full-text expression, the text query's own part of it (what
+        relevance scores), and the filters it does not hold.
 
-        While the index was built with another glossary or document format, the expression looks
-        for every spelling instead of concept tokens, and those filters stay SQL conditions.
+        The expression also holds the filters on region, type, status, coverage, country, language
+        and years, as the documents' filter tokens. While the index was built with another glossary
+        or document format, it looks for every spelling instead of concept tokens, and every filter
+        stays an SQL condition.
         """
         query = _parse(filters.q)
         if query is None:
-            return None, False
+            return None, None, filters
         fresh = search_index.index_glossary(connection) == search_index.fingerprint()
         syntax = self._fulltext.SYNTAX if fresh else self._fulltext.SYNTAX.without_concepts()
         expression = syntax.matching(query)
         if expression is None or not fresh:
-            return expression, False
+            return expression, expression, filters
         groups = [
             [search_index.filter_token(kind, value) for value in getattr(filters, _FILTER_FIELDS[kind])]
             for kind in search_index.FILTER_KINDS
             if getattr(filters, _FILTER_FIELDS[kind])
         ]
-        return (syntax.restricted(expression, groups) if groups else expression), True
+        cleared: dict[str, Any] = dict.fromkeys(_FILTER_FIELDS.values(), ())
+        years = _years(connection, filters)
+        if years:
+            groups.append([search_index.filter_token(search_index.YEAR_KIND, str(year)) for year in years])
+            cleared |= {"year_from": None, "year_to": None}
+        whole = syntax.restricted(expression, groups) if groups else expression
+        return whole, expression, replace(filters, **cleared)
 
-    def _conditions(self, filters: SearchFilters, *, in_text: bool = False) -> list[ColumnElement[bool]]:
-        """Every filter but the text query, on ``projects`` (``in_text``: but those the full-text
-        expression holds)."""
+    def _conditions(self, filters: SearchFilters) -> list[ColumnElement[bool]]:
+        """Every filter but the text query, as conditions on ``projects``."""
         conditions: list[ColumnElement[bool]] = []
-        if in_text:
-            cleared: dict[str, Any] = dict.fromkeys(_FILTER_FIELDS.values(), ())
-            filters = replace(filters, **cleared)
         for name in ("idf_region", "project_type", "status", "coverage"):
             values = getattr(filters, name)
             if values:
@@ -307,9 +313,8 @@ class Portfolio:
         # Related-table filters as IN (uncorrelated subqueries): SQLite runs each once, where a
         # correlated EXISTS was re-run for every project (minutes at 100,000 projects).
         if filters.country:
-            conditions.append(
-                projects.c.id.in_(select(beneficiaries.c.project).where(beneficiaries.c.iso3.in_(filters.country)))
-            )
+            conditions.append(self._member(
+                select(beneficiaries.c.project).where(beneficiaries.c.iso3.in_(filters.country)), few=True))
         if filters.year_from is not None:
             conditions.append(sort_year >= filters.year_from)
         if filters.year_to is not None:
@@ -319,21 +324,38 @@ class Portfolio:
         if filters.budget_max is not None:
             conditions.append(projects.c.budget_usd <= filters.budget_max)
         if filters.lang:
-            conditions.append(
-                projects.c.id.in_(select(project_texts.c.project).where(project_texts.c.lang.in_(filters.lang)))
-            )
+            conditions.append(self._member(
+                select(project_texts.c.project).where(project_texts.c.lang.in_(filters.lang))))
         if filters.has_findings is not None:
             flagged = select(findings.c.project)
             if filters.has_findings in ("error", "warning", "info"):
                 flagged = flagged.where(findings.c.severity == filters.has_findings)
-            member = projects.c.id.in_(flagged)
+            # Errors (a rule broken outright) are on few projects; warnings and notes on many.
+            member = self._member(flagged, few=filters.has_findings == "error")
             conditions.append(not_(member) if filters.has_findings == "none" else member)
         return conditions
 
+    def _member(self, related: Select[Any], *, few: bool = False) -> ColumnElement[bool]:
+        """``projects.id IN (related)``, in the form each database runs best.
+
+        PostgreSQL would join every project to ``related`` (a hash join over all projects) and sort
+        the result; instead, when ``few`` projects are related (a few countries' projects), their
+        ids are looked up in the primary key (``id = ANY(ARRAY(...))``); else ``(id IN (...)) IS
+        TRUE`` reads ``related`` once into a hash that each project walked in the sort order's index
+        is tested against (the form to negate: NOT ANY would compare each project with every
+        related id). At 100,000 projects: three countries sorted by title 17 → 3 ms; error findings
+        in a region, newest first, 23 → 8 ms.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return projects.c.id.in_(related)
+        if few:
+            return projects.c.id == any_(func.array(related.scalar_subquery()))
+        return projects.c.id.in_(related).is_(true())
+
     def _filtered(self, connection: Connection, filters: SearchFilters) -> Select[Any]:
         """``SELECT projects.id`` of the projects ``filters`` select (for facets, statistics, totals)."""
-        expression, in_text = self._expression(connection, filters)
-        conditions = self._conditions(filters, in_text=in_text)
+        expression, _, rest = self._expression(connection, filters)
+        conditions = self._conditions(rest)
         if expression is not None:
             conditions.append(projects.c.id.in_(self._fulltext.matching(expression, "match_expr")))
         return select(projects.c.id).where(*conditions)
@@ -346,7 +368,8 @@ class Portfolio:
         return total, [row[0] for row in connection.execute(ordered.limit(page.per_page).offset(page.offset))]
 
     def _text_page(
-        self, connection: Connection, conditions: list[ColumnElement[bool]], expression: str, page: Page
+        self, connection: Connection, conditions: list[ColumnElement[bool]], expression: str, page: Page,
+        scored: str | None = None,
     ) -> tuple[int, list[int]]:
         """Total and one page of ids for a text query: the full-text search runs once, its matches
         joined to the projects they are (filtered there, ranked after the filters)."""
@@ -357,21 +380,32 @@ class Portfolio:
             # Every filter is in the expression: its count is the total. With many matches, the page
             # walks the sort order's index and keeps the matching projects (few are walked before the
             # page is full); else the matches are read and sorted.
-            walked = (page.offset + page.per_page) * _highest_id(connection) / max(matches, 1)
-            member = self._fulltext.walking(expression, "match_expr", walked)
+            member = None
+            if page.sort.lstrip("-") != "title":  # (no index holds the titles' order)
+                walked = (page.offset + page.per_page) * _highest_id(connection) / max(matches, 1)
+                member = self._fulltext.walking(expression, "match_expr", walked)
             if member is None:
                 member = projects.c.id.in_(self._fulltext.matching(expression, "match_expr"))
             ordered = select(projects.c.id).where(member).order_by(*_order(page.sort))
             page_ids = connection.execute(ordered.limit(page.per_page).offset(page.offset))
             return matches, [row[0] for row in page_ids]
-        matched = (self._fulltext.scored(expression) if ranked
+        if ranked and not conditions:
+            # Every filter is in the expression: rank the matching documents (one per project) alone.
+            page_ids = connection.execute(self._fulltext.best(expression, page.per_page, page.offset, scored))
+            return int(matches or 0), [row[0] for row in page_ids]
+        matched = (self._fulltext.scored(expression, ranked_by=scored) if ranked
                    else self._fulltext.matching(expression, "match_expr")).subquery("matched")
         total_column = func.count().over().label("total")
-        statement = select(projects.c.id, total_column).join(matched, matched.c.project == projects.c.id)
-        order = (matched.c.score, projects.c.id) if ranked else _order(page.sort)
-        rows = connection.execute(
-            statement.where(*conditions).order_by(*order).limit(page.per_page).offset(page.offset)
-        ).all()
+        if ranked:
+            # The score of each project the filters keep, computed before the total is counted over
+            # them (the count then holds ids and scores, not the documents the scores are read from).
+            kept = (select(projects.c.id, matched.c.score).join(matched, matched.c.project == projects.c.id)
+                    .where(*conditions).offset(0).subquery("kept"))
+            statement = select(kept.c.id, total_column).order_by(kept.c.score, kept.c.id)
+        else:
+            statement = (select(projects.c.id, total_column).join(matched, matched.c.project == projects.c.id)
+                         .where(*conditions).order_by(*_order(page.sort)))
+        rows = connection.execute(statement.limit(page.per_page).offset(page.offset)).all()
         if rows:
             return int(rows[0][1]), [row[0] for row in rows]
         if page.offset == 0:
@@ -438,6 +472,28 @@ def _order(sort: str) -> tuple[ColumnElement[Any], ...]:
 def _highest_id(connection: Connection) -> int:
     """About how many projects the store holds (exact but for deleted ones), read off the index."""
     return int(connection.execute(select(func.max(projects.c.id))).scalar() or 0)
+
+
+#: A range of more years than this (among the store's) stays an SQL condition.
+MAX_YEARS_IN_TEXT = 60
+
+
+def _years(connection: Connection, filters: SearchFilters) -> range | None:
+    """The years of the store that the year filters keep, to be alternatives of the full-text
+    expression; None without a year filter, or when the range is empty or over ``MAX_YEARS_IN_TEXT``
+    (then the filters stay SQL conditions)."""
+    if filters.year_from is None and filters.year_to is None:
+        return None
+    low, high = connection.execute(
+        select(select(func.min(sort_year)).scalar_subquery(), select(func.max(sort_year)).scalar_subquery())
+    ).one()
+    if low is None or high is None:
+        return None
+    first = max(low, filters.year_from) if filters.year_from is not None else low
+    last = min(high, filters.year_to) if filters.year_to is not None else high
+    if first > last or last - first + 1 > MAX_YEARS_IN_TEXT:
+        return None
+    return range(first, last + 1)
 
 
 def _snippets(connection: Connection, ids: Sequence[int], query: ParsedQuery) -> dict[int, str]:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 #: The Alembic revision this code writes; ``open_store`` upgrades older databases to it.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 metadata = MetaData(
     naming_convention={

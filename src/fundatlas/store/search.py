@@ -35,11 +35,14 @@ COLUMNS = ("title_en", "title_fr", "title_es", "body_en", "body_fr", "body_es", 
 #: ``store_settings`` name of the fingerprint of what the index was built with.
 GLOSSARY_SETTING = "search_glossary"
 #: The layout of the documents' tokens; part of the fingerprint (a change makes the index stale).
-DOCUMENT_FORMAT = "2"
+DOCUMENT_FORMAT = "3"
 #: Filter tokens: a project's region, type, status, coverage, countries and languages as words of its
 #: keywords, so that a text query and these filters are one full-text expression.
 FILTER_PREFIX = glossary.TOKEN_PREFIX + "f"
 FILTER_KINDS = ("idf_region", "project_type", "status", "coverage", "country", "lang")
+#: The year filters' kind: a project's year (its allocation year, else its start year), so that a
+#: range of years is the expression's alternatives ``year2015 OR ... OR year2020``.
+YEAR_KIND = "year"
 
 
 def filter_token(kind: str, value: str) -> str:
@@ -110,6 +113,8 @@ def filter_tokens(
                                     for kind in ("idf_region", "project_type", "status", "coverage")}
     values["country"] = [str(country["iso3"]) for country in countries]
     values["lang"] = [str(text["lang"]) for text in texts]
+    year = fields.get("year") if fields.get("year") is not None else fields.get("start_year")
+    values[YEAR_KIND] = [str(year)] if year is not None else []
     return list(dict.fromkeys(filter_token(kind, value) for kind, listed in values.items() for value in listed))
 
 
