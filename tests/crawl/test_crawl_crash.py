@@ -43,8 +43,11 @@ def _done_pages(db: Path) -> int:
 
 
 def _start_and_stop(command: list[str], db: Path, stop: signal.Signals) -> subprocess.Popen[str]:
+    # A job started in the background by a non-interactive shell (a CI runner may) ignores SIGINT,
+    # and so would the crawl it starts: give the crawl the default, as a terminal's Ctrl-C finds it.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=env_without_proxy())
+                               env=env_without_proxy(),
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while process.poll() is None and _done_pages(db) < KILL_AFTER_PAGES and time.monotonic() < deadline:
         time.sleep(0.02)
