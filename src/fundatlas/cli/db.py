@@ -104,7 +104,7 @@ def reindex_command(db: DbOption = None) -> None:
             engine.dispose()
     except StoreError as exc:
         raise _fail(exc) from exc
-    state = "current" if before == search.fingerprint() else "built with another glossary"
+    state = "current" if before == search.fingerprint() else "built with another glossary or document format"
     typer.echo(f"search index was {state}; {written} project document(s) rewritten")
 
 

@@ -100,9 +100,10 @@ class Portfolio:
                 total, ids = self._page(connection, conditions, page)
             else:
                 total, ids = self._text_page(connection, conditions, expression, page, scored)
-            items = self._summaries(connection, ids)
+            texts = _texts(connection, ids, descriptions=query is not None)
+            items = self._summaries(connection, ids, texts)
             if query is not None and items:
-                marks = _snippets(connection, ids, query)
+                marks = _snippets(connection, ids, query, texts)
                 for item in items:
                     item["snippet"] = marks.get(item["id"])
         return {
@@ -417,7 +418,10 @@ class Portfolio:
         ).scalar_one()
         return int(total), []
 
-    def _summaries(self, connection: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    def _summaries(
+        self, connection: Connection, ids: Sequence[int], texts: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The projects' summaries, in ``ids`` order (``texts``: their ``_texts``, if read already)."""
         if not ids:
             return []
         rows = {
@@ -425,11 +429,7 @@ class Portfolio:
             for row in connection.execute(select(*SUMMARY_COLUMNS).where(projects.c.id.in_(ids)))
         }
         titles: dict[int, dict[str, str]] = {}
-        for pid, lang, title in connection.execute(
-            select(project_texts.c.project, project_texts.c.lang, project_texts.c.title).where(
-                project_texts.c.project.in_(ids)
-            )
-        ):
+        for pid, lang, title, *_ in texts if texts is not None else _texts(connection, ids):
             if title:
                 titles.setdefault(pid, {})[lang] = title
         listed: dict[int, list[tuple[str, bool]]] = {}
@@ -496,17 +496,26 @@ def _years(connection: Connection, filters: SearchFilters) -> range | None:
     return range(first, last + 1)
 
 
-def _snippets(connection: Connection, ids: Sequence[int], query: ParsedQuery) -> dict[int, str]:
+def _texts(connection: Connection, ids: Sequence[int], *, descriptions: bool = False) -> list[Any]:
+    """``(project, lang, title[, description])`` rows of the projects' texts (descriptions for snippets)."""
+    if not ids:
+        return []
+    columns = [project_texts.c.project, project_texts.c.lang, project_texts.c.title]
+    if descriptions:
+        columns.append(project_texts.c.description)
+    return list(connection.execute(select(*columns).where(project_texts.c.project.in_(ids))))
+
+
+def _snippets(connection: Connection, ids: Sequence[int], query: ParsedQuery,
+              rows: Sequence[Any] | None = None) -> dict[int, str]:
     """For each project, the passage of its texts that matched: descriptions first, then titles,
-    then its keywords (type, region, countries), in language order."""
+    then its keywords (type, region, countries), in language order (``rows``: the projects'
+    ``_texts`` with descriptions, if read already)."""
     found = highlight.patterns(query)
     if not found:
         return {}
     texts: dict[int, list[tuple[tuple[int, str], str, str]]] = {}
-    for pid, lang, title, description in connection.execute(
-        select(project_texts.c.project, project_texts.c.lang, project_texts.c.title, project_texts.c.description)
-        .where(project_texts.c.project.in_(ids))
-    ):
+    for pid, lang, title, description in rows if rows is not None else _texts(connection, ids, descriptions=True):
         texts.setdefault(pid, []).append((language_order(lang), title or "", description or ""))
     keywords = dict(connection.execute(
         select(search_documents.c.id, search_documents.c.keywords).where(search_documents.c.id.in_(ids))).all())
