@@ -73,7 +73,9 @@ def snippet(texts: Iterable[str], found: list[Pattern]) -> str | None:
 
 def _passage(text: str, found: list[Pattern]) -> str | None:
     spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    folded = [fold(text[start:end]) for start, end in spans]
+    words = [text[start:end] for start, end in spans]
+    # (an ASCII word, with no space or typographic apostrophe, folds to its lower case)
+    folded = [word.lower() if word.isascii() else fold(word) for word in words]
     by_first: dict[str, list[Pattern]] = {}
     prefixes: list[Pattern] = []  # one word, a prefix: any word starting with it
     for pattern in found:
@@ -81,12 +83,13 @@ def _passage(text: str, found: list[Pattern]) -> str | None:
             prefixes.append(pattern)
         else:
             by_first.setdefault(pattern.words[0], []).append(pattern)
+    starts = tuple(pattern.words[0] for pattern in prefixes)
     marked: set[int] = set()
     for position, word in enumerate(folded):
         for pattern in by_first.get(word, ()):
             if pattern.at(folded, position):
                 marked.update(range(position, position + len(pattern.words)))
-        if any(word.startswith(pattern.words[0]) for pattern in prefixes):
+        if starts and word.startswith(starts):
             marked.add(position)
     if not marked:
         return None
