@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -33,12 +35,20 @@ def _fail(message: object) -> typer.Exit:
     return typer.Exit(2)
 
 
+@contextmanager
+def _database_errors(url: str, doing: str) -> Iterator[None]:
+    """A database error inside becomes a StoreError naming the store and what could not be done."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{display_url(url)}: cannot {doing} ({type(exc).__name__}: {exc})") from exc
+
+
 def _status(url: str) -> SchemaStatus:
     engine = create_store_engine(url)
     try:
-        return schema_status(engine)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"{display_url(url)}: cannot read the schema revision ({type(exc).__name__}: {exc})") from exc
+        with _database_errors(url, "read the schema revision"):
+            return schema_status(engine)
     finally:
         engine.dispose()
 
@@ -69,9 +79,8 @@ def upgrade_command(db: DbOption = None) -> None:
         before = _status(url)
         engine = create_store_engine(url)
         try:
-            upgrade(engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"{display_url(url)}: cannot migrate the store ({type(exc).__name__}: {exc})") from exc
+            with _database_errors(url, "migrate the store"):
+                upgrade(engine)
         finally:
             engine.dispose()
     except StoreError as exc:
@@ -93,13 +102,11 @@ def reindex_command(db: DbOption = None) -> None:
     try:
         engine = open_store(url)
         try:
-            with engine.connect() as connection:
+            with _database_errors(url, "rewrite the index"), engine.connect() as connection:
                 writing(connection)
                 with connection.begin():
                     before = search.index_glossary(connection)
                     written = search.rebuild_all(connection, only_changed=True)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"{display_url(url)}: cannot rewrite the index ({type(exc).__name__}: {exc})") from exc
         finally:
             engine.dispose()
     except StoreError as exc:

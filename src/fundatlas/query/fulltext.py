@@ -44,8 +44,10 @@ def matching(expression: str, name: str) -> TextualSelect:
 
 
 def scored(expression: str, name: str = "rank_expr", ranked_by: str | None = None) -> TextualSelect:
-    """``SELECT project, score`` (bm25: lower is better) of the projects whose document matches
-    (``ranked_by`` is not used: see ``best``).
+    """``SELECT project, score`` (bm25: lower is better) of the projects whose document matches.
+
+    ``ranked_by`` (the text query's own part of ``expression``) is not used: bm25 scores every
+    phrase of the MATCH expression; filter tokens are in every match once, and shift scores little.
 
     bm25 is computed for every matching project, before the other filters (see ``_ON_ITS_OWN``);
     the query layer ranks only when at most ``RANK_LIMIT`` projects match.
@@ -58,24 +60,6 @@ def scored(expression: str, name: str = "rank_expr", ranked_by: str | None = Non
         )
         .bindparams(bindparam(name, expression))
         .columns(project=Integer, score=Float)
-    )
-
-
-def best(expression: str, limit: int, offset: int = 0, ranked_by: str | None = None,
-         name: str = "rank_expr") -> TextualSelect:
-    """``SELECT project`` of the best-scored matching projects, best first (ties by id): one page.
-
-    (bm25 scores every phrase of the MATCH expression: ``ranked_by``, the part of the expression
-    that is the text query, is not used; filter tokens are in every match once, and shift scores
-    little.)"""
-    weights = ", ".join(str(w) for w in COLUMN_WEIGHTS.values())
-    return (
-        text(
-            f"SELECT rowid AS project FROM search_fts WHERE search_fts MATCH :{name} "
-            f"ORDER BY bm25(search_fts, {weights}), rowid LIMIT {int(limit)} OFFSET {int(offset)}"
-        )
-        .bindparams(bindparam(name, expression))
-        .columns(project=Integer)
     )
 
 

@@ -79,7 +79,14 @@ def _rank(query: str) -> str:
 
 def scored(expression: str, name: str = "rank_expr", ranked_by: str | None = None) -> TextualSelect:
     """``SELECT project, score`` (lower is better: the rank negated) of the projects whose document
-    matches; ``ranked_by``: the part of ``expression`` to score (see ``best``)."""
+    matches.
+
+    ``ranked_by``: the part of ``expression`` to score (the text query, without the filter tokens:
+    a filter keeps projects, it does not order them; and ts_rank_cd's cost grows with the terms it
+    scores, twice as slow with a range of years). (Ranking the 200 best by ``ts_rank``, half the
+    cost, with ts_rank_cd was tried: on multi-word and country queries the two orders differ too
+    much, ts_rank_cd's 20 best can lie 700 deep.)
+    """
     scored_by = f"{name}_ranked"
     return (
         text(
@@ -88,28 +95,6 @@ def scored(expression: str, name: str = "rank_expr", ranked_by: str | None = Non
         )
         .bindparams(bindparam(name, expression), bindparam(scored_by, ranked_by or expression))
         .columns(project=Integer, score=Float)
-    )
-
-
-def best(expression: str, limit: int, offset: int = 0, ranked_by: str | None = None,
-         name: str = "rank_expr") -> TextualSelect:
-    """``SELECT project`` of the best-scored matching projects, best first (ties by id): one page.
-
-    ``ranked_by``: the part of ``expression`` to score (the text query, without the filter tokens:
-    a filter keeps projects, it does not order them; and ts_rank_cd's cost grows with the terms it
-    scores, twice as slow with a range of years).
-
-    (Ranking the 200 best by ``ts_rank``, half the cost, with ts_rank_cd was tried: on multi-word
-    and country queries the two orders differ too much, ts_rank_cd's 20 best can lie 700 deep.)
-    """
-    scored_by = f"{name}_ranked"
-    return (
-        text(
-            f"SELECT d.id AS project FROM search_documents d WHERE d.tsv @@ {_query(name)} "
-            f"ORDER BY {_rank(_query(scored_by))} DESC, d.id LIMIT {int(limit)} OFFSET {int(offset)}"
-        )
-        .bindparams(bindparam(name, expression), bindparam(scored_by, ranked_by or expression))
-        .columns(project=Integer)
     )
 
 

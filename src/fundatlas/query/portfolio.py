@@ -392,7 +392,9 @@ class Portfolio:
             return matches, [row[0] for row in page_ids]
         if ranked and not conditions:
             # Every filter is in the expression: rank the matching documents (one per project) alone.
-            page_ids = connection.execute(self._fulltext.best(expression, page.per_page, page.offset, scored))
+            ranking = self._fulltext.scored(expression, ranked_by=scored).subquery("matched")
+            best = select(ranking.c.project).order_by(ranking.c.score, ranking.c.project)
+            page_ids = connection.execute(best.limit(page.per_page).offset(page.offset))
             return int(matches or 0), [row[0] for row in page_ids]
         matched = (self._fulltext.scored(expression, ranked_by=scored) if ranked
                    else self._fulltext.matching(expression, "match_expr")).subquery("matched")
